@@ -1,0 +1,227 @@
+/**
+ * Turning a field's raw value into text, the two ways users see it: the tree's display form
+ * ("Type: IPv4 (0x0800)") and tshark's JSON/fields form ("0x0800"). Driven only by the registry.
+ */
+import { FT, type FieldDef, typeBits, valueName } from './fields.js';
+import type { Node } from './tree.js';
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+export function hex(value: number, digits: number): string {
+  return '0x' + value.toString(16).padStart(digits, '0');
+}
+
+const hexByte: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+export function bytesToHex(b: Uint8Array, sep = ':'): string {
+  if (b.length === 0) return '';
+  let s = hexByte[b[0]!]!;
+  for (let i = 1; i < b.length; i++) s += sep + hexByte[b[i]!]!;
+  return s;
+}
+
+export function ipv4ToString(v: number): string {
+  return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+}
+
+/** RFC 5952 text form: lowercase, longest run of zero groups (length ≥ 2) compressed. */
+export function ipv6ToString(b: Uint8Array): string {
+  const g: number[] = [];
+  for (let i = 0; i < 16; i += 2) g.push((b[i]! << 8) | b[i + 1]!);
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen && j - i >= 2) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  // IPv4-mapped addresses keep their dotted tail (::ffff:1.2.3.4), as Wireshark shows them.
+  if (bestStart === 0 && bestLen === 5 && g[5] === 0xffff) {
+    return `::ffff:${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
+  }
+  const part = (from: number, to: number) => g.slice(from, to).map((x) => x.toString(16)).join(':');
+  if (bestStart < 0) return part(0, 8);
+  return `${part(0, bestStart)}::${part(bestStart + bestLen, 8)}`;
+}
+
+export function etherToString(b: Uint8Array): string {
+  return bytesToHex(b, ':');
+}
+
+/** "Jan 22, 2013 23:52:12.330568000 UTC" */
+export function absTimeToString(t: readonly [number, number]): string {
+  const d = new Date(t[0] * 1000);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${MONTHS[d.getUTCMonth()]} ${pad(d.getUTCDate())}, ${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(
+    d.getUTCSeconds(),
+  )}.${String(t[1]).padStart(9, '0')} UTC`;
+}
+
+/** "1358898732.330568000" */
+export function epochToString(t: readonly [number, number]): string {
+  return `${t[0]}.${String(t[1]).padStart(9, '0')}`;
+}
+
+/** Seconds with nanosecond digits: "0.003189000". */
+export function relTimeToString(seconds: number): string {
+  const neg = seconds < 0;
+  let ns = Math.round(Math.abs(seconds) * 1e9);
+  const s = Math.floor(ns / 1e9);
+  ns -= s * 1e9;
+  return `${neg ? '-' : ''}${s}.${String(ns).padStart(9, '0')}`;
+}
+
+/** For a field inside a bitmask: the value placed back at its bit position. */
+function integerDigits(def: FieldDef): number {
+  const bits = def.bitmask ? def.bitWidth : typeBits(def.type);
+  return Math.max(1, Math.ceil(bits / 4));
+}
+
+/**
+ * tshark's machine form, used by -T json and -T fields: integers in their base ("64", "0x0800"),
+ * booleans "1"/"0", addresses in text, bytes as "aa:bb", times as tshark prints them.
+ */
+export function valueToJson(def: FieldDef, value: unknown): string {
+  switch (def.type) {
+    case FT.None:
+    case FT.Protocol:
+      return '';
+    case FT.Bool:
+      return value ? '1' : '0';
+    case FT.UInt8:
+    case FT.UInt16:
+    case FT.UInt24:
+    case FT.UInt32:
+    case FT.Int8:
+    case FT.Int16:
+    case FT.Int32: {
+      const v = value as number;
+      if (def.base === 'hex' || def.base === 'hex_dec') return hex(v >>> 0, def.bitmask ? Math.max(1, Math.ceil((def.bitmask >>> def.shift).toString(2).length / 4)) : integerDigits(def));
+      return String(v);
+    }
+    case FT.UInt64:
+      return def.base === 'hex' || def.base === 'hex_dec' ? '0x' + (value as bigint).toString(16).padStart(16, '0') : String(value);
+    case FT.IPv4:
+      return ipv4ToString(value as number);
+    case FT.IPv6:
+      return ipv6ToString(value as Uint8Array);
+    case FT.Ether:
+      return etherToString(value as Uint8Array);
+    case FT.Bytes:
+      return bytesToHex(value as Uint8Array);
+    case FT.String:
+      return String(value);
+    case FT.AbsTime:
+      return def.base === 'dec' ? epochToString(value as [number, number]) : absTimeToString(value as [number, number]);
+    case FT.RelTime:
+      return relTimeToString(value as number);
+    case FT.FrameNum:
+    case FT.Double:
+      return String(value);
+  }
+  return String(value);
+}
+
+/** The value part of a tree line: "IPv4 (0x0800)", "64", "Set", "example.com". */
+export function valueToDisplay(def: FieldDef, value: unknown): string {
+  switch (def.type) {
+    case FT.None:
+    case FT.Protocol:
+      return '';
+    case FT.Bool: {
+      const tf = def.trueFalse!;
+      return value ? tf[0] : tf[1];
+    }
+    case FT.UInt8:
+    case FT.UInt16:
+    case FT.UInt24:
+    case FT.UInt32:
+    case FT.Int8:
+    case FT.Int16:
+    case FT.Int32: {
+      const v = value as number;
+      const name = valueName(def, v);
+      const digits = def.bitmask ? Math.max(1, Math.ceil((def.bitmask >>> def.shift).toString(2).length / 4)) : integerDigits(def);
+      let num: string;
+      switch (def.base) {
+        case 'hex':
+          num = hex(v >>> 0, digits);
+          break;
+        case 'dec_hex':
+          num = `${v} (${hex(v >>> 0, digits)})`;
+          break;
+        case 'hex_dec':
+          num = `${hex(v >>> 0, digits)} (${v})`;
+          break;
+        case 'oct':
+          num = '0' + v.toString(8);
+          break;
+        default:
+          num = String(v);
+      }
+      if (name !== undefined) return `${name} (${num})`;
+      if (def.values) return `Unknown (${num})`;
+      return num + def.unit;
+    }
+    case FT.UInt64:
+      return (def.base === 'hex' ? '0x' + (value as bigint).toString(16).padStart(16, '0') : String(value)) + def.unit;
+    case FT.Bytes: {
+      const b = value as Uint8Array;
+      return b.length > 64 ? `${bytesToHex(b.subarray(0, 64), '')}…` : bytesToHex(b, '');
+    }
+    case FT.String:
+      return String(value);
+    case FT.RelTime:
+      return relTimeToString(value as number) + def.unit;
+    case FT.AbsTime:
+      return def.base === 'dec' ? epochToString(value as [number, number]) + def.unit : absTimeToString(value as [number, number]);
+    default:
+      return valueToJson(def, value) + def.unit;
+  }
+}
+
+/** ".... ..1. " — the bit pattern prefix Wireshark shows for fields inside a bitmask. */
+export function bitPattern(def: FieldDef, value: number): string {
+  const width = def.bitWidth;
+  const placed = (value << def.shift) >>> 0;
+  let s = '';
+  for (let i = width - 1; i >= 0; i--) {
+    const bit = 2 ** i;
+    s += Math.floor(def.bitmask / bit) % 2 ? (Math.floor(placed / bit) % 2 ? '1' : '0') : '.';
+    if (i % 4 === 0 && i > 0) s += ' ';
+  }
+  return s;
+}
+
+/** The full tree line for a node, without indentation: "Time to Live: 64", "[Stream index: 0]". */
+export function nodeLabel(node: Node): string {
+  const def = node.field;
+  let text: string;
+  if (node.text !== null) {
+    text = node.text;
+  } else if (def.type === FT.Protocol) {
+    text = def.label ? def.label(node) : def.name;
+  } else if (node.expert) {
+    const e = node.expert;
+    return `[Expert Info (${severityLabel(e.severity)}/${e.group}): ${e.message}]`;
+  } else if (def.type === FT.None) {
+    text = def.name;
+  } else {
+    const shown = valueToDisplay(def, node.value);
+    text = def.bitmask ? `${bitPattern(def, Number(node.value))} = ${def.name}: ${shown}` : `${def.name}: ${shown}`;
+  }
+  if (node.suffix !== null) text += node.suffix;
+  return node.flags & 1 ? `[${text}]` : text;
+}
+
+function severityLabel(s: number): string {
+  return ['', 'Comment', 'Chat', 'Note', 'Warning', 'Error'][s] ?? 'Unknown';
+}

@@ -1,0 +1,117 @@
+/**
+ * Per-frame dissection state (Wireshark's packet_info): the tree root, the summary columns, the
+ * layer path, addresses and ports for conversations, expert infos and tap data for statistics.
+ */
+import type { Frame } from '../capture/frame.js';
+import { Buf } from './buf.js';
+import type { Protocol } from './dispatch.js';
+import { Node, NULL_NODE, Severity, type Expert, expertField } from './tree.js';
+import type { Session } from './session.js';
+import { FT, field } from './fields.js';
+
+/** The synthetic root every layer hangs from. */
+const rootField = field('_ws.root', 'Packet', FT.None, 'The whole packet: every protocol layer found in this frame hangs from here.');
+
+export class Packet {
+  readonly root: Node;
+  /** The frame's bytes as the first data source. */
+  readonly buf: Buf;
+  /** Protocol abbreviations in order of nesting: ["frame","eth","ethertype","ip","udp","dns"]. */
+  readonly layers: string[] = [];
+  /** The protocol node of each layer (parallel to `layers` when a tree is built). */
+  readonly layerNodes: Node[] = [];
+
+  /** Summary columns. */
+  src = '';
+  dst = '';
+  protocolColumn = '';
+  private infoText = '';
+  private infoFenced = false;
+
+  /** Network-layer addresses as keys for conversations ("10.0.0.1", "fd00::1", MACs for non-IP). */
+  netSrc = '';
+  netDst = '';
+  /** Raw network addresses of the innermost IP layer, for transport checksums' pseudo-header. */
+  netSrcBytes: Uint8Array | null = null;
+  netDstBytes: Uint8Array | null = null;
+  /** Transport ports of the innermost transport layer (0 when none). */
+  srcPort = 0;
+  dstPort = 0;
+  /** Innermost transport: 'tcp' | 'udp' | '' */
+  transport = '';
+
+  readonly experts: Expert[] = [];
+  /** Seconds since the first frame and since the previous frame. */
+  relativeTime = 0;
+  deltaTime = 0;
+  /** A layer ran off the captured end. */
+  truncated = false;
+  /** Data for statistics taps, by tap name. */
+  taps: { tap: string; data: unknown }[] | null = null;
+  /** Bytes sources other than the frame (reassembled, decrypted), for the hex view. */
+  extraSources: import('./buf.js').Source[] | null = null;
+
+  constructor(
+    readonly frame: Frame,
+    readonly session: Session,
+    buildTree: boolean,
+  ) {
+    this.buf = Buf.of(frame.bytes, 'Frame', frame.originalLength);
+    this.root = buildTree ? new Node(rootField, null, 0, frame.capturedLength, undefined) : NULL_NODE;
+  }
+
+  get number(): number {
+    return this.frame.number;
+  }
+
+  /** Adds a protocol layer node under `parent`, records the layer and sets the Protocol column. */
+  addLayer(proto: Protocol, parent: Node, buf: Buf, offset: number, length: number): Node {
+    this.layers.push(proto.abbrev);
+    this.protocolColumn = proto.short;
+    const node = parent.add(proto.field, buf, offset, length);
+    if (node.real) this.layerNodes.push(node);
+    return node;
+  }
+
+  /** Replaces the Info column (unless a lower layer fenced it: then appends). */
+  setInfo(text: string): void {
+    if (this.infoFenced) this.infoText += text;
+    else this.infoText = text;
+  }
+
+  /** Appends to the Info column; `separator` adds a space when something is already there. */
+  appendInfo(text: string, separator = false): void {
+    this.infoText = separator && this.infoText ? `${this.infoText} ${text}` : this.infoText + text;
+  }
+
+  /** Keeps what the Info column says so far: later layers append instead of replacing (tunnels). */
+  fenceInfo(separator = ' '): void {
+    if (this.infoText) this.infoText += separator;
+    this.infoFenced = true;
+  }
+
+  get info(): string {
+    return this.infoText;
+  }
+
+  /** Records expert info, and shows it under `node` as Wireshark does. */
+  addExpert(node: Node, severity: Severity, group: string, message: string, protocol = this.protocolColumn.toLowerCase()): void {
+    const e: Expert = { severity, group, message, protocol };
+    this.experts.push(e);
+    if (!node.real) return;
+    const child = node.addGenerated(expertField, undefined);
+    child.expert = e;
+  }
+
+  /** Queues data for a statistics tap. */
+  tap(tap: string, data: unknown): void {
+    (this.taps ??= []).push({ tap, data });
+  }
+
+  /** Registers a new data source (reassembled or decrypted bytes) and returns a Buf over it. */
+  newSource(bytes: Uint8Array, name: string): Buf {
+    const b = Buf.of(bytes, name);
+    (this.extraSources ??= []).push(b.source);
+    return b;
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * A dissection session: the state that lives across the frames of one capture — conversations and
+ * their per-protocol state, timing references, user preferences and decode-as overrides.
+ * One streaming pass: nothing here looks at a frame twice.
+ */
+import type { Frame } from '../capture/frame.js';
+import { type DissectorTable, type Protocol, callDissector, findProtocol } from './dispatch.js';
+import { Packet } from './packet.js';
+
+export interface SessionOptions {
+  /** Build the protocol tree (needed by -V, JSON, filters). Summary lines alone do not need it. */
+  buildTree?: boolean;
+  /** Protocol preferences by name, e.g. { 'openvpn.wrap': 'tls-crypt' }. */
+  prefs?: Record<string, string>;
+  /** Decode-as: `-d udp.port==1198,openvpn` → [{ table: 'udp.port', key: 1198, protocol: 'openvpn' }]. */
+  decodeAs?: { table: string; key: number | string; protocol: string }[];
+  /** Protocols whose heuristics are off. */
+  disabledHeuristics?: string[];
+}
+
+/** A two-way conversation between two endpoints of one transport (Wireshark's conversation_t). */
+export class Conversation {
+  /** Protocol bound by a heuristic or by a dissector (e.g. after seeing a handshake). */
+  protocol: Protocol | null = null;
+  /** Per-protocol state, keyed by protocol abbreviation. */
+  private state: Map<string, unknown> | null = null;
+  lastFrame = 0;
+  lastSeconds = 0;
+
+  constructor(
+    /** 0-based index per transport: tcp.stream / udp.stream. */
+    readonly index: number,
+    readonly transport: string,
+    /** The endpoint that sent the first packet seen. */
+    readonly addrA: string,
+    readonly portA: number,
+    readonly addrB: string,
+    readonly portB: number,
+    readonly firstFrame: number,
+    readonly firstSeconds: number,
+  ) {}
+
+  /** True when a packet from (addr, port) travels A → B. */
+  isFromA(addr: string, port: number): boolean {
+    return addr === this.addrA && port === this.portA;
+  }
+
+  get<T>(key: string): T | undefined {
+    return this.state?.get(key) as T | undefined;
+  }
+
+  set<T>(key: string, value: T): T {
+    (this.state ??= new Map()).set(key, value);
+    return value;
+  }
+}
+
+export class Session {
+  readonly buildTree: boolean;
+  readonly prefs: Readonly<Record<string, string>>;
+  private readonly overrides = new Map<string, Map<number | string, Protocol>>();
+  private readonly disabledHeuristics: Set<string>;
+  private readonly conversations = new Map<string, Conversation>();
+  private readonly convCount = new Map<string, number>();
+  /** Capture-wide state for protocols that need it (DNS transaction ids, OpenVPN sessions…). */
+  private readonly globals = new Map<string, unknown>();
+  private firstSeconds = -1;
+  private firstNanos = 0;
+  private prevSeconds = 0;
+  private prevNanos = 0;
+  private readonly root: Protocol;
+
+  constructor(opts: SessionOptions = {}) {
+    this.buildTree = opts.buildTree ?? true;
+    this.prefs = opts.prefs ?? {};
+    this.disabledHeuristics = new Set(opts.disabledHeuristics ?? []);
+    for (const d of opts.decodeAs ?? []) {
+      const p = findProtocol(d.protocol);
+      if (!p) throw new Error(`decode-as: unknown protocol '${d.protocol}'`);
+      let m = this.overrides.get(d.table);
+      if (!m) this.overrides.set(d.table, (m = new Map()));
+      m.set(d.key, p);
+    }
+    const root = findProtocol('frame');
+    if (!root) throw new Error('no frame protocol registered: call registerAll() first');
+    this.root = root;
+  }
+
+  /** Dissects one frame completely and returns its packet. Never throws for any input bytes. */
+  dissect(frame: Frame): Packet {
+    const pkt = new Packet(frame, this, this.buildTree);
+    if (this.firstSeconds < 0) {
+      this.firstSeconds = frame.seconds;
+      this.firstNanos = frame.nanos;
+      this.prevSeconds = frame.seconds;
+      this.prevNanos = frame.nanos;
+    }
+    pkt.relativeTime = frame.seconds - this.firstSeconds + (frame.nanos - this.firstNanos) / 1e9;
+    pkt.deltaTime = frame.seconds - this.prevSeconds + (frame.nanos - this.prevNanos) / 1e9;
+    this.prevSeconds = frame.seconds;
+    this.prevNanos = frame.nanos;
+    callDissector(this.root, pkt.buf, pkt, pkt.root);
+    return pkt;
+  }
+
+  /** Table lookup honouring the user's decode-as overrides. */
+  lookup(t: DissectorTable, key: number | string): Protocol | undefined {
+    const o = this.overrides.get(t.name);
+    if (o) {
+      const p = o.get(key);
+      if (p) return p;
+    }
+    return t.get(key);
+  }
+
+  heuristicEnabled(p: Protocol): boolean {
+    return !this.disabledHeuristics.has(p.abbrev);
+  }
+
+  /** The conversation for a transport 5-tuple, created on first sight; both directions share it. */
+  conversation(transport: string, src: string, srcPort: number, dst: string, dstPort: number, frame: Frame): Conversation {
+    const forward = src < dst || (src === dst && srcPort <= dstPort);
+    const key = forward
+      ? `${transport}|${src}|${srcPort}|${dst}|${dstPort}`
+      : `${transport}|${dst}|${dstPort}|${src}|${srcPort}`;
+    let c = this.conversations.get(key);
+    if (!c) {
+      const index = this.convCount.get(transport) ?? 0;
+      this.convCount.set(transport, index + 1);
+      c = new Conversation(index, transport, src, srcPort, dst, dstPort, frame.number, frame.seconds);
+      this.conversations.set(key, c);
+    }
+    c.lastFrame = frame.number;
+    c.lastSeconds = frame.seconds;
+    return c;
+  }
+
+  /** Forgets a conversation (e.g. a TCP stream that closed and idled out) so memory stays bounded. */
+  dropConversation(c: Conversation): void {
+    const forward = c.addrA < c.addrB || (c.addrA === c.addrB && c.portA <= c.portB);
+    const key = forward
+      ? `${c.transport}|${c.addrA}|${c.portA}|${c.addrB}|${c.portB}`
+      : `${c.transport}|${c.addrB}|${c.portB}|${c.addrA}|${c.portA}`;
+    this.conversations.delete(key);
+  }
+
+  /** Conversations not seen for `idleSeconds`, for protocols that expire state. */
+  *idleConversations(nowSeconds: number, idleSeconds: number): Iterable<Conversation> {
+    for (const c of this.conversations.values()) if (nowSeconds - c.lastSeconds > idleSeconds) yield c;
+  }
+
+  get conversationCount(): number {
+    return this.conversations.size;
+  }
+
+  /** Capture-wide state for one protocol, created by `make` on first use. */
+  global<T>(key: string, make: () => T): T {
+    let v = this.globals.get(key) as T | undefined;
+    if (v === undefined) {
+      v = make();
+      this.globals.set(key, v);
+    }
+    return v;
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * The protocol tree. A node records which field it is, where its bytes are (source, offset, length)
+ * and its raw value; display text is made only by renderers. When nobody will look at the tree
+ * (summary lines only) the packet's root is `NULL_NODE`, whose methods build nothing, so dissectors
+ * run one code path either way (Wireshark's `tree == NULL`).
+ */
+import type { Buf, Source } from './buf.js';
+import { FT, type FieldDef, field } from './fields.js';
+
+export const enum NodeFlag {
+  None = 0,
+  /** Computed by the dissector, not read from the bytes: shown in [brackets]. */
+  Generated = 1,
+  /** In JSON and filters but not in the -V tree (ip.addr, udp.port). */
+  Hidden = 2,
+}
+
+export const enum Severity {
+  Comment = 1,
+  Chat = 2,
+  Note = 3,
+  Warning = 4,
+  Error = 5,
+}
+
+export const severityNames: Record<number, string> = {
+  1: 'Comment',
+  2: 'Chat',
+  3: 'Note',
+  4: 'Warning',
+  5: 'Error',
+};
+
+/** Expert info, as Wireshark groups it. */
+export interface Expert {
+  severity: Severity;
+  /** Wireshark's groups: 'Malformed', 'Sequence', 'Protocol', 'Checksum', 'Reassemble', 'Undecoded', 'Comment'. */
+  group: string;
+  message: string;
+  /** The protocol that raised it. */
+  protocol: string;
+}
+
+/** The text label of a FT.None item; kept as a field so every node has one. */
+export const textField = field('_ws.text', 'Text item', FT.None, 'A line of explanatory text with no value of its own.');
+export const expertField = field('_ws.expert', 'Expert Info', FT.None, 'A note the dissector raised about this packet: a problem, a warning or something worth knowing.');
+export const malformedField = field('_ws.malformed', 'Malformed Packet', FT.Protocol, 'Marks a packet whose bytes contradict its own length fields or structure; dissection of this layer stopped here.');
+export const truncatedField = field('_ws.short', 'Packet size limited during capture', FT.Protocol, 'The capture kept fewer bytes than the packet had (snapshot length), so the rest of this layer was not recorded.');
+
+export class Node {
+  children: Node[] | null = null;
+  flags = NodeFlag.None;
+  /** Replaces the whole label (text items, or a dissector's own wording). */
+  text: string | null = null;
+  /** Appended after the value when rendered (" [correct]", " (Standard query)"). */
+  suffix: string | null = null;
+  expert: Expert | null = null;
+
+  constructor(
+    readonly field: FieldDef,
+    readonly source: Source | null,
+    /** Offset within `source`. */
+    public offset: number,
+    public length: number,
+    public value: unknown,
+  ) {}
+
+  /** False only for NULL_NODE: lets a dissector skip work that only feeds the tree. */
+  get real(): boolean {
+    return true;
+  }
+
+  add(def: FieldDef, buf: Buf, offset: number, length: number, value?: unknown): Node {
+    const n = new Node(def, buf.source, buf.start + offset, length, value);
+    (this.children ??= []).push(n);
+    return n;
+  }
+
+  /** A value the dissector computed: [shown in brackets], optionally pointing at related bytes. */
+  addGenerated(def: FieldDef, value: unknown, buf?: Buf, offset = 0, length = 0): Node {
+    const n = new Node(def, buf ? buf.source : null, buf ? buf.start + offset : 0, length, value);
+    n.flags = NodeFlag.Generated;
+    (this.children ??= []).push(n);
+    return n;
+  }
+
+  /** A field for filters and JSON that the -V tree does not show. */
+  addHidden(def: FieldDef, buf: Buf, offset: number, length: number, value: unknown): Node {
+    const n = this.add(def, buf, offset, length, value);
+    n.flags = NodeFlag.Hidden;
+    return n;
+  }
+
+  /** A text-only line; its children (if any) group related fields. */
+  addText(text: string, buf?: Buf, offset = 0, length = 0): Node {
+    const n = new Node(textField, buf ? buf.source : null, buf ? buf.start + offset : 0, length, undefined);
+    n.text = text;
+    (this.children ??= []).push(n);
+    return n;
+  }
+
+  /** Adds an existing node (built elsewhere) as a child. */
+  adopt(child: Node): void {
+    (this.children ??= []).push(child);
+  }
+
+  /** First descendant (depth-first) carrying `def`. */
+  find(def: FieldDef): Node | undefined {
+    const kids = this.children;
+    if (!kids) return undefined;
+    for (const k of kids) {
+      if (k.field === def) return k;
+      const d = k.find(def);
+      if (d) return d;
+    }
+    return undefined;
+  }
+
+  /** Value of the first direct child carrying `def`. */
+  childValue(def: FieldDef): unknown {
+    const kids = this.children;
+    if (kids) for (const k of kids) if (k.field === def) return k.value;
+    return undefined;
+  }
+
+  /** Sets the length once a layer's end is known. */
+  setEnd(buf: Buf, endOffset: number): void {
+    this.length = buf.start + endOffset - this.offset;
+  }
+}
+
+class NullNode extends Node {
+  override get real(): boolean {
+    return false;
+  }
+  override add(): Node {
+    return this;
+  }
+  override addGenerated(): Node {
+    return this;
+  }
+  override addHidden(): Node {
+    return this;
+  }
+  override addText(): Node {
+    return this;
+  }
+  override adopt(): void {}
+  override setEnd(): void {}
+}
+
+/** The root handed to dissectors when no tree is wanted. */
+export const NULL_NODE: Node = new NullNode(textField, null, 0, 0, undefined);
+
+/** Walks every node depth-first, children after their parent. */
+export function walk(nodes: readonly Node[] | null, visit: (n: Node, depth: number) => void, depth = 0): void {
+  if (!nodes) return;
+  for (const n of nodes) {
+    visit(n, depth);
+    walk(n.children, visit, depth + 1);
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * UDP — RFC 768.
+ *
+ *   0      7 8     15 16    23 24    31
+ *  +--------+--------+--------+--------+
+ *  |   Source Port   |   Dest. Port    |
+ *  +--------+--------+--------+--------+
+ *  |     Length      |    Checksum     |
+ *  +--------+--------+--------+--------+
+ *  |          payload ...              |
+ *
+ * Length counts header and payload. The checksum covers a pseudo-header of the IP addresses; like
+ * Wireshark it is verified only when the user asks (`-o udp.check_checksum:TRUE`), because captures
+ * taken on the sending host carry checksums the NIC fills in later.
+ */
+import { FT, field } from '../engine/fields.js';
+import { protocol, table, dispatchPorts } from '../engine/dispatch.js';
+import type { Buf } from '../engine/buf.js';
+import type { Packet } from '../engine/packet.js';
+import { type Node, Severity } from '../engine/tree.js';
+import { checksumStatusField, ChecksumStatus, internetChecksum, pseudoHeaderSum } from './checksum.js';
+
+const hf = {
+  srcport: field('udp.srcport', 'Source Port', FT.UInt16, 'The port of the sending program; replies go back to it.'),
+  dstport: field('udp.dstport', 'Destination Port', FT.UInt16, 'The port of the receiving program; well-known ports (53 for DNS, 1194 for OpenVPN) name the service.'),
+  port: field('udp.port', 'Source or Destination Port', FT.UInt16, 'Either port of the datagram: a filter on udp.port matches traffic in both directions.'),
+  length: field('udp.length', 'Length', FT.UInt16, 'Bytes in the UDP header (8) plus its payload.'),
+  checksum: field('udp.checksum', 'Checksum', FT.UInt16, 'A 16-bit sum over the datagram and the IP addresses that lets the receiver detect corruption; 0 means the sender did not compute one (IPv4 only).', { base: 'hex' }),
+  stream: field('udp.stream', 'Stream index', FT.UInt32, 'A number vpnscope gives each pair of address/port endpoints, counting from 0, so one conversation can be picked out.'),
+  payload: field('udp.payload', 'Payload', FT.Bytes, 'The bytes UDP carries for the application.'),
+  badLength: field('udp.length.bad', 'Bad length', FT.None, 'The length field disagrees with the size of the IP payload.'),
+};
+
+function dissectUdp(buf: Buf, pkt: Packet, parent: Node): void {
+  const node = pkt.addLayer(udp, parent, buf, 0, 8);
+  const srcPort = buf.u16(0);
+  const dstPort = buf.u16(2);
+  node.add(hf.srcport, buf, 0, 2, srcPort);
+  node.add(hf.dstport, buf, 2, 2, dstPort);
+  node.addHidden(hf.port, buf, 0, 2, srcPort);
+  node.addHidden(hf.port, buf, 2, 2, dstPort);
+  const length = buf.u16(4);
+  const lengthNode = node.add(hf.length, buf, 4, 2, length);
+  const checksum = buf.u16(6);
+  const checksumNode = node.add(hf.checksum, buf, 6, 2, checksum);
+  pkt.setInfo(`${srcPort} → ${dstPort} Len=${length >= 8 ? length - 8 : 0}`);
+
+  let payloadLength = buf.reportedLength - 8;
+  if (length < 8 || length > buf.reportedLength) {
+    lengthNode.suffix = ` (bogus, ${length < 8 ? 'less than 8' : `payload length ${buf.reportedLength - 8}`})`;
+    pkt.addExpert(lengthNode, Severity.Error, 'Malformed', `Bad length value ${length} ${length < 8 ? '< 8' : `> IP payload length`}`, 'udp');
+  } else {
+    payloadLength = length - 8;
+  }
+
+  if (checksum === 0 && pkt.netSrc.indexOf(':') < 0) {
+    checksumNode.suffix = ' [zero-value ignored]';
+    node.addGenerated(checksumStatusField('udp'), ChecksumStatus.NotPresent);
+  } else if (pkt.session.prefs['udp.check_checksum'] === 'TRUE' && buf.length >= length && length >= 8) {
+    const sum = internetChecksum(buf.bytesAt(0, length), pseudoHeaderSum(pkt, 17, length));
+    const good = sum === 0 || sum === 0xffff;
+    checksumNode.suffix = good ? ' [correct]' : ' [incorrect]';
+    const st = node.addGenerated(checksumStatusField('udp'), good ? ChecksumStatus.Good : ChecksumStatus.Bad);
+    if (!good) pkt.addExpert(st, Severity.Error, 'Checksum', 'Bad checksum', 'udp');
+  } else {
+    checksumNode.suffix = ' [unverified]';
+    node.addGenerated(checksumStatusField('udp'), ChecksumStatus.Unverified);
+  }
+
+  pkt.srcPort = srcPort;
+  pkt.dstPort = dstPort;
+  pkt.transport = 'udp';
+  const conv = pkt.session.conversation('udp', pkt.netSrc, srcPort, pkt.netDst, dstPort, pkt.frame);
+  node.addGenerated(hf.stream, conv.index);
+  pkt.tap('udp', conv);
+
+  if (payloadLength <= 0) return;
+  const payload = buf.sub(8, payloadLength);
+  node.add(hf.payload, buf, 8, payload.length, payload.bytesAt(0, payload.length));
+  dispatchPorts(ports, payload, pkt, parent, srcPort, dstPort, conv);
+}
+
+export const udp = protocol('udp', 'User Datagram Protocol', 'UDP',
+  'A minimal transport: a datagram with two ports, a length and a checksum, no connection and no delivery guarantee.',
+  dissectUdp, (n) => `User Datagram Protocol, Src Port: ${n.childValue(hf.srcport)}, Dst Port: ${n.childValue(hf.dstport)}`);
+
+/** Application protocols over UDP attach here by port. */
+export const ports = table('udp.port', 'UDP port');
+
+export function register(): void {
+  table('ip.proto').add(17, udp);
+}
