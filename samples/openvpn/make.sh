@@ -3,6 +3,8 @@
 #
 #   samples/openvpn/make.sh VARIANT [OUTDIR]
 #   samples/openvpn/make.sh --list
+#   samples/openvpn/make.sh --describe VARIANT   one TSV line: name, transport,
+#        port, control-channel wrapping, server options, client options
 #
 # Writes OUTDIR/VARIANT.pcap (default OUTDIR: this directory), plus
 #   VARIANT.tshark.txt   `tshark -r VARIANT.pcap` (default decode)
@@ -27,12 +29,9 @@ VARIANTS=(udp-tls tcp-tls tls-auth-sha1 tls-auth-sha256 tls-auth-sha512 tls-auth
 usage() { echo "usage: $0 VARIANT [OUTDIR]   (variants: ${VARIANTS[*]})" >&2; exit 2; }
 [[ $# -ge 1 ]] || usage
 if [[ $1 == --list ]]; then printf '%s\n' "${VARIANTS[@]}"; exit 0; fi
+DESCRIBE=0
+if [[ $1 == --describe ]]; then DESCRIBE=1; shift; [[ $# -ge 1 ]] || usage; fi
 VARIANT=$1
-OUTDIR=$(mkdir -p "${2:-$HERE}" && cd "${2:-$HERE}" && pwd)
-[[ $(id -u) == 0 ]] || { echo "must run as root (network namespaces)" >&2; exit 1; }
-for t in openvpn tcpdump tshark curl ping ip ss python3 timeout; do
-  command -v "$t" >/dev/null || { echo "missing tool: $t" >&2; exit 1; }
-done
 
 SRV_IP=10.94.0.1
 CLI_IP=10.94.0.2
@@ -49,6 +48,8 @@ PROTO=udp
 PORT=1194
 PINGS=3
 PING_INTERVAL=1
+WRAP=plain      # control channel wrapping: plain, hmacN (tls-auth, N-byte HMAC),
+                # tls-crypt, tls-crypt-v2, static (no control channel at all)
 SRV_EXTRA=()
 CLI_EXTRA=()
 
@@ -56,16 +57,20 @@ case $VARIANT in
   udp-tls) ;;
   tcp-tls) PROTO=tcp ;;
   tls-auth-sha1)
+    WRAP=hmac20
     SRV_EXTRA=(--tls-auth "$KEYS/ta.key" 0)
     CLI_EXTRA=(--tls-auth "$KEYS/ta.key" 1) ;;
   tls-auth-sha256|tls-auth-sha512|tls-auth-md5)
     d=${VARIANT#tls-auth-}; d=${d^^}
+    case $d in SHA256) WRAP=hmac32 ;; SHA512) WRAP=hmac64 ;; MD5) WRAP=hmac16 ;; esac
     SRV_EXTRA=(--tls-auth "$KEYS/ta.key" 0 --auth "$d")
     CLI_EXTRA=(--tls-auth "$KEYS/ta.key" 1 --auth "$d") ;;
   tls-crypt)
+    WRAP=tls-crypt
     SRV_EXTRA=(--tls-crypt "$KEYS/tc.key")
     CLI_EXTRA=(--tls-crypt "$KEYS/tc.key") ;;
   tls-crypt-v2)
+    WRAP=tls-crypt-v2
     SRV_EXTRA=(--tls-crypt-v2 "$KEYS/tc2-server.key")
     CLI_EXTRA=(--tls-crypt-v2 "$KEYS/tc2-client.key") ;;
   cbc)
@@ -76,6 +81,7 @@ case $VARIANT in
     CLI_EXTRA=(--data-ciphers CHACHA20-POLY1305) ;;
   static-key)
     MODE=static
+    WRAP=static
     SRV_EXTRA=(--secret "$KEYS/static.key" 0 --cipher AES-256-CBC)
     CLI_EXTRA=(--secret "$KEYS/static.key" 1 --cipher AES-256-CBC) ;;
   p2p-tls) MODE=p2p ;;
@@ -86,6 +92,7 @@ case $VARIANT in
     PINGS=25 ;;
   tcp-tls-auth)
     PROTO=tcp
+    WRAP=hmac32
     SRV_EXTRA=(--tls-auth "$KEYS/ta.key" 0 --auth SHA256)
     CLI_EXTRA=(--tls-auth "$KEYS/ta.key" 1 --auth SHA256) ;;
   port-5000) PORT=5000 ;;
@@ -123,6 +130,20 @@ esac
 [[ $PROTO == udp ]] && CLI_OPTS+=(--explicit-exit-notify 1)
 SRV_OPTS+=("${SRV_EXTRA[@]}")
 CLI_OPTS+=("${CLI_EXTRA[@]}")
+
+if ((DESCRIBE)); then
+  show() { local a out=""; for a in "$@"; do out+=" ${a#"$HERE/"}"; done; echo "${out# }"; }
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$VARIANT" "$PROTO" "$PORT" "$WRAP" \
+    "$(show "${COMMON[@]}" "${SRV_OPTS[@]}")" "$(show "${COMMON[@]}" "${CLI_OPTS[@]}")"
+  exit 0
+fi
+
+OUTDIR=$(mkdir -p "${2:-$HERE}" && cd "${2:-$HERE}" && pwd)
+[[ $(id -u) == 0 ]] || { echo "must run as root (network namespaces)" >&2; exit 1; }
+for t in openvpn tcpdump tshark curl ping ip ss python3 timeout; do
+  command -v "$t" >/dev/null || { echo "missing tool: $t" >&2; exit 1; }
+done
+[[ -f $KEYS/ca.crt && -f $KEYS/tc2-client.key ]] || "$HERE/gen-keys.sh" >/dev/null
 
 # ---------------------------------------------------------------- plumbing
 ID=$$

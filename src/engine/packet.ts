@@ -28,6 +28,9 @@ export class Packet {
   private infoText = '';
   private infoFenced = false;
 
+  /** Link-layer addresses of the outermost link layer (MAC text), for eth statistics. */
+  dlSrc = '';
+  dlDst = '';
   /** Network-layer addresses as keys for conversations ("10.0.0.1", "fd00::1", MACs for non-IP). */
   netSrc = '';
   netDst = '';

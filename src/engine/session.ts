@@ -16,7 +16,15 @@ export interface SessionOptions {
   decodeAs?: { table: string; key: number | string; protocol: string }[];
   /** Protocols whose heuristics are off. */
   disabledHeuristics?: string[];
+  /**
+   * Conversations silent for this many seconds of capture time are forgotten, so memory stays flat
+   * however long the capture (a conversation that resumes later gets a new stream index). Default 600.
+   */
+  idleSeconds?: number;
 }
+
+/** How often (in frames) idle conversations are swept. */
+const SWEEP_INTERVAL = 8192;
 
 /** A two-way conversation between two endpoints of one transport (Wireshark's conversation_t). */
 export class Conversation {
@@ -69,11 +77,14 @@ export class Session {
   private prevSeconds = 0;
   private prevNanos = 0;
   private readonly root: Protocol;
+  private readonly idleSeconds: number;
+  private framesSinceSweep = 0;
 
   constructor(opts: SessionOptions = {}) {
     this.buildTree = opts.buildTree ?? true;
     this.prefs = opts.prefs ?? {};
     this.disabledHeuristics = new Set(opts.disabledHeuristics ?? []);
+    this.idleSeconds = opts.idleSeconds ?? 600;
     for (const d of opts.decodeAs ?? []) {
       const p = findProtocol(d.protocol);
       if (!p) throw new Error(`decode-as: unknown protocol '${d.protocol}'`);
@@ -100,6 +111,10 @@ export class Session {
     this.prevSeconds = frame.seconds;
     this.prevNanos = frame.nanos;
     callDissector(this.root, pkt.buf, pkt, pkt.root);
+    if (++this.framesSinceSweep >= SWEEP_INTERVAL) {
+      this.framesSinceSweep = 0;
+      this.sweep(frame.seconds);
+    }
     return pkt;
   }
 
@@ -147,6 +162,10 @@ export class Session {
   /** Conversations not seen for `idleSeconds`, for protocols that expire state. */
   *idleConversations(nowSeconds: number, idleSeconds: number): Iterable<Conversation> {
     for (const c of this.conversations.values()) if (nowSeconds - c.lastSeconds > idleSeconds) yield c;
+  }
+
+  private sweep(nowSeconds: number): void {
+    for (const [key, c] of this.conversations) if (nowSeconds - c.lastSeconds > this.idleSeconds) this.conversations.delete(key);
   }
 
   get conversationCount(): number {

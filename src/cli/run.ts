@@ -1,0 +1,178 @@
+/**
+ * The read → dissect → filter → render loop shared by file and live mode.
+ */
+import { createColors } from 'picocolors';
+import { openCapture } from '../capture/open.js';
+import { CaptureFormatError, type FrameSource } from '../capture/frame.js';
+import { PcapWriter } from '../capture/writer.js';
+import { Session } from '../engine/session.js';
+import type { Packet } from '../engine/packet.js';
+import { compileFilter, FilterError, type DisplayFilter } from '../filter/index.js';
+import { createStat, StatError, type Stat } from '../stats/index.js';
+import { summaryLine, treeLines, hexDumpLines } from '../render/text.js';
+import { packetJson, packetNdjson } from '../render/json.js';
+import { fieldsHeader, fieldsLine, parseFieldsOptions, type FieldsOptions } from '../render/fields.js';
+import { CliError, ExitCode } from './errors.js';
+import { Output } from './output.js';
+import { Progress } from './progress.js';
+
+export interface RunOptions {
+  file: string;
+  format: 'text' | 'json' | 'ndjson' | 'fields';
+  verbose: boolean;
+  hex: boolean;
+  fields: string[];
+  fieldOptions: string[];
+  filter?: string;
+  count?: number;
+  stats: string[];
+  quiet: boolean;
+  write?: string;
+  prefs: Record<string, string>;
+  decodeAs: { table: string; key: number | string; protocol: string }[];
+  explain: boolean;
+  color: boolean;
+}
+
+/** Everything that can be checked before the first packet is read. */
+export interface Prepared {
+  filter: DisplayFilter | null;
+  stats: Stat[];
+  session: Session;
+  fieldsOptions: FieldsOptions | null;
+}
+
+export function prepare(o: RunOptions): Prepared {
+  let filter: DisplayFilter | null = null;
+  if (o.filter !== undefined) {
+    try {
+      filter = compileFilter(o.filter);
+    } catch (e) {
+      if (e instanceof FilterError) {
+        const caret = ' '.repeat(Math.max(0, e.position)) + '^'.repeat(Math.max(1, e.length));
+        throw new CliError(`invalid display filter: ${e.message}\n    ${o.filter}\n    ${caret}`, ExitCode.Filter);
+      }
+      throw e;
+    }
+  }
+  const stats: Stat[] = [];
+  for (const spec of o.stats) {
+    try {
+      stats.push(createStat(spec));
+    } catch (e) {
+      if (e instanceof StatError) throw new CliError(e.message, ExitCode.Usage);
+      throw e;
+    }
+  }
+  const needsTree = o.verbose || o.format !== 'text' || filter !== null || stats.some((s) => s.needsTree);
+  let session: Session;
+  try {
+    session = new Session({ buildTree: needsTree, prefs: o.prefs, decodeAs: o.decodeAs });
+  } catch (e) {
+    throw new CliError(e instanceof Error ? e.message : String(e), ExitCode.Usage);
+  }
+  let fieldsOptions: FieldsOptions | null = null;
+  if (o.format === 'fields') {
+    try {
+      fieldsOptions = parseFieldsOptions(o.fields, o.fieldOptions, 6);
+    } catch (e) {
+      throw new CliError(e instanceof Error ? e.message : String(e), ExitCode.Usage);
+    }
+  }
+  return { filter, stats, session, fieldsOptions };
+}
+
+export async function runFile(o: RunOptions): Promise<number> {
+  const prepared = prepare(o);
+  const source = openCapture(o.file);
+  return runSource(source, o, prepared, o.file === '-' ? 'standard input' : o.file);
+}
+
+export async function runSource(source: FrameSource, o: RunOptions, p: Prepared, name: string): Promise<number> {
+  const out = new Output(process.stdout);
+  const colors = createColors(o.color);
+  const progress = Progress.forStderr(o.quiet || o.format !== 'text' || !process.stdout.isTTY);
+  const writer = o.write ? new PcapWriter(o.write) : null;
+  let timeDecimals = 6;
+  let shown = 0;
+  let first = true;
+  const text = o.format === 'text';
+  const summary = text && !o.verbose;
+  const treeOpts = {
+    explain: o.explain,
+    paintLayer: o.color ? (l: string) => colors.bold(l) : undefined,
+    paintExplain: o.color ? (l: string) => colors.dim(l) : undefined,
+    paintExpert: o.color ? (l: string, s: number) => (s >= 4 ? colors.red(l) : colors.yellow(l)) : undefined,
+  };
+  const lines: string[] = [];
+
+  const onPacket = (pkt: Packet): boolean => {
+    if (p.filter && !p.filter.matches(pkt)) return true;
+    shown++;
+    for (const s of p.stats) s.onPacket(pkt);
+    writer?.write(pkt.frame);
+    if (!o.quiet) {
+      lines.length = 0;
+      if (text) {
+        if (summary) {
+          const line = summaryLine(pkt, { timeDecimals });
+          lines.push(o.color && pkt.experts.some((e) => e.severity >= 5) ? colors.red(line) : line);
+        } else treeLines(pkt, treeOpts, lines);
+        if (o.hex) {
+          if (o.verbose) lines.push('');
+          hexDumpLines(pkt, lines);
+        }
+        if (o.verbose || o.hex) lines.push('');
+        out.lines(lines);
+      } else if (o.format === 'json') {
+        out.write(first ? '[\n' : ',\n');
+        packetJson(pkt, lines);
+        out.write(lines.join(''));
+      } else if (o.format === 'ndjson') {
+        packetNdjson(pkt, lines);
+        lines.push('\n');
+        out.write(lines.join(''));
+      } else if (p.fieldsOptions) {
+        if (first && p.fieldsOptions.header) out.write(fieldsHeader(p.fieldsOptions) + '\n');
+        out.write(fieldsLine(pkt, p.fieldsOptions) + '\n');
+      }
+      first = false;
+    }
+    return o.count === undefined || shown < o.count;
+  };
+
+  try {
+    await source.run(
+      (frame) => {
+        if (source.info && source.info.format === 'pcap-nsec') timeDecimals = 9;
+        const pkt = p.session.dissect(frame);
+        progress.tick(frame.number);
+        return onPacket(pkt);
+      },
+      () => out.drain(),
+    );
+  } catch (e) {
+    progress.clear();
+    out.flush();
+    if (e instanceof CaptureFormatError) throw new CliError(`${name}: ${e.message}`, ExitCode.Input);
+    const err = e as NodeJS.ErrnoException;
+    if (err && typeof err.code === 'string') {
+      const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.code === 'EISDIR' ? 'is a directory' : err.message;
+      throw new CliError(`${name}: ${why}`, ExitCode.Input);
+    }
+    throw e;
+  }
+  progress.clear();
+  if (o.format === 'json' && !o.quiet) out.write(first ? '[\n]\n' : '\n]\n');
+  for (const s of p.stats) {
+    if (o.format === 'json') out.write(JSON.stringify({ statistic: s.spec, result: s.json() }, null, 2) + '\n');
+    else out.write(s.text());
+  }
+  out.flush();
+  await writer?.close();
+  if (source.truncatedAt !== undefined) {
+    process.stderr.write(`vpnscope: ${name}: file ends in the middle of packet ${source.truncatedAt}\n`);
+    return ExitCode.Truncated;
+  }
+  return ExitCode.Ok;
+}
