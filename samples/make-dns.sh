@@ -3,7 +3,7 @@
 # which are derived from it).
 #
 # dnsmasq serves a small local zone (vpnscope.test) in network namespace
-# vs-dns-a; dig queries it from namespace vs-dns-b over a veth pair.
+# vsample-dns-a; dig queries it from namespace vsample-dns-b over a veth pair.
 # tcpdump captures on the server-side veth (Ethernet link type).
 # All traffic stays inside the two namespaces created here.
 set -euo pipefail
@@ -14,8 +14,8 @@ for tool in ip tcpdump dnsmasq dig ethtool gzip; do
 done
 [ "$(id -u)" = 0 ] || { echo "must run as root (network namespaces)" >&2; exit 1; }
 
-NSA=vs-dns-a   # server: 10.53.0.1, fd53::1
-NSB=vs-dns-b   # client: 10.53.0.2, fd53::2
+NSA=vsample-dns-a   # server: 10.53.0.1, fd53::1
+NSB=vsample-dns-b   # client: 10.53.0.2, fd53::2
 TMP=$(mktemp -d)
 PIDS=()
 

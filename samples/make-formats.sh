@@ -9,8 +9,8 @@
 #                             pcap-to-bigendian.py (checked: tshark -V output
 #                             is identical)
 #
-# Namespace vs-fmt-a has two veths: a0 to vs-fmt-b (10.53.0.0/24, fd53::/64)
-# and a1 to vs-fmt-c (10.53.2.0/24). dnsmasq runs in a. Traffic: from b, two
+# Namespace vsample-fmt-a has two veths: a0 to vsample-fmt-b (10.53.0.0/24, fd53::/64)
+# and a1 to vsample-fmt-c (10.53.2.0/24). dnsmasq runs in a. Traffic: from b, two
 # pings and an A query; from c, two pings and an AAAA query. All four captures
 # run at the same time in a, on the same traffic.
 # All traffic stays inside the three namespaces created here.
@@ -22,9 +22,9 @@ for tool in ip tcpdump dumpcap editcap tshark ping dig dnsmasq ethtool python3 s
 done
 [ "$(id -u)" = 0 ] || { echo "must run as root (network namespaces)" >&2; exit 1; }
 
-NSA=vs-fmt-a
-NSB=vs-fmt-b
-NSC=vs-fmt-c
+NSA=vsample-fmt-a
+NSB=vsample-fmt-b
+NSC=vsample-fmt-c
 TMP=$(mktemp -d)
 PIDS=()
 
@@ -97,12 +97,18 @@ cap nano tcpdump -i a0 --time-stamp-precision=nano --immediate-mode -U -Z root -
 cap multi dumpcap -i a0 -i a1 -w "$TMP/multi-if.pcapng"
 sleep 0.5
 
+# b and c run side by side so that frames from a0 and a1 interleave.
 {
-  ip netns exec "$NSB" ping -n -c 2 -i 0.3 10.53.0.1
+  ip netns exec "$NSB" ping -n -c 2 -i 0.4 10.53.0.1
   ip netns exec "$NSB" dig +tries=1 +time=2 +noedns -b 10.53.0.2#40300 @10.53.0.1 host.vpnscope.test A
-  ip netns exec "$NSC" ping -n -c 2 -i 0.3 10.53.2.1
+} >"$TMP/traffic-b.log" 2>&1 &
+TB=$!
+sleep 0.2
+{
+  ip netns exec "$NSC" ping -n -c 2 -i 0.4 10.53.2.1
   ip netns exec "$NSC" dig +tries=1 +time=2 +noedns -b fd53:2::2#40301 @fd53:2::1 host.vpnscope.test AAAA
-} >"$TMP/traffic.log" 2>&1 || { cat "$TMP/traffic.log"; exit 1; }
+} >"$TMP/traffic-c.log" 2>&1 || { cat "$TMP/traffic-c.log"; exit 1; }
+wait "$TB" || { cat "$TMP/traffic-b.log"; exit 1; }
 
 sleep 1.5
 for p in "${CAPS[@]}"; do kill -INT "$p"; done

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates samples/frag.pcap.
 #
-# Two network namespaces (vs-frag-a 10.53.0.1/fd53::1, vs-frag-b
+# Two network namespaces (vsample-frag-a 10.53.0.1/fd53::1, vsample-frag-b
 # 10.53.0.2/fd53::2) joined by a veth pair with MTU 1500. ping -s 4000 -c 2
 # over IPv4 and ping -6 -s 4000 -c 2 over IPv6 from b to a: every echo request
 # and reply (4008-byte ICMP message) is fragmented into three fragments.
@@ -15,8 +15,8 @@ for tool in ip tcpdump ping ethtool; do
 done
 [ "$(id -u)" = 0 ] || { echo "must run as root (network namespaces)" >&2; exit 1; }
 
-NSA=vs-frag-a
-NSB=vs-frag-b
+NSA=vsample-frag-a
+NSB=vsample-frag-b
 TMP=$(mktemp -d)
 PIDS=()
 
@@ -61,8 +61,8 @@ for _ in $(seq 50); do grep -q 'listening on' "$TMP/tcpdump.log" && break; sleep
 # Fixed payload pattern so the fragment contents are the same on every run
 # (apart from ping's own timestamp at the start of the ICMP data).
 {
-  ip netns exec "$NSB" ping -n -s 4000 -c 2 -i 0.5 -p 7670736370650a 10.53.0.1
-  ip netns exec "$NSB" ping -6 -n -s 4000 -c 2 -i 0.5 -p 7670736370650a fd53::1
+  ip netns exec "$NSB" ping -n -s 4000 -c 2 -i 0.5 -p 76706e73636f70650a 10.53.0.1
+  ip netns exec "$NSB" ping -6 -n -s 4000 -c 2 -i 0.5 -p 76706e73636f70650a fd53::1
 } >"$TMP/ping.log" 2>&1 || { cat "$TMP/ping.log"; exit 1; }
 
 sleep 1

@@ -2,7 +2,7 @@
 # Regenerates samples/http.pcap.
 #
 # samples/http-server.mjs (node) listens on ports 80 and 8080 in network
-# namespace vs-http-a; curl talks to it from namespace vs-http-b over a veth
+# namespace vsample-http-a; curl talks to it from namespace vsample-http-b over a veth
 # pair. tcpdump captures on the server-side veth (Ethernet link type).
 # Segmentation offloads are off so the capture shows wire-sized segments.
 # All traffic stays inside the two namespaces created here.
@@ -14,8 +14,8 @@ for tool in ip tcpdump node curl ethtool ss; do
 done
 [ "$(id -u)" = 0 ] || { echo "must run as root (network namespaces)" >&2; exit 1; }
 
-NSA=vs-http-a   # server: 10.53.0.1, fd53::1
-NSB=vs-http-b   # client: 10.53.0.2, fd53::2
+NSA=vsample-http-a   # server: 10.53.0.1, fd53::1
+NSB=vsample-http-b   # client: 10.53.0.2, fd53::2
 TMP=$(mktemp -d)
 PIDS=()
 
@@ -86,7 +86,6 @@ c() {
 sleep 1
 kill -INT "$CAP"
 wait "$CAP" || true
-cat "$TMP/tcpdump.log" >&2
 
 mv "$TMP/http.pcap" http.pcap
 echo "http.pcap: $(tcpdump -r http.pcap 2>/dev/null | wc -l) packets"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates samples/raw.pcap (link type RAW: packets start with the IP header).
 #
-# Namespaces vs-raw-a (10.53.1.1, fd53:1::1) and vs-raw-b (10.53.1.2,
+# Namespaces vsample-raw-a (10.53.1.1, fd53:1::1) and vsample-raw-b (10.53.1.2,
 # fd53:1::2) are joined by a point-to-point tunnel: a TUN device in each and a
 # small Python relay (below) copying packets between the two TUN file
 # descriptors. Traffic: ping (v4 and v6) and dig against dnsmasq in a.
@@ -15,8 +15,8 @@ for tool in ip tcpdump ping dig dnsmasq python3 ss; do
 done
 [ "$(id -u)" = 0 ] || { echo "must run as root (network namespaces)" >&2; exit 1; }
 
-NSA=vs-raw-a
-NSB=vs-raw-b
+NSA=vsample-raw-a
+NSB=vsample-raw-b
 TMP=$(mktemp -d)
 PIDS=()
 

@@ -2,9 +2,9 @@
 # Regenerates samples/tls12.pcap and samples/tls13.pcap.
 #
 # openssl s_server (self-signed EC P-256 certificate for CN=vpnscope.test,
-# generated here) listens on 10.53.0.1:443 in namespace vs-tls-a and reverses
+# generated here) listens on 10.53.0.1:443 in namespace vsample-tls-a and reverses
 # each line it receives (-rev); openssl s_client -servername vpnscope.test in
-# namespace vs-tls-b connects with -tls1_2 or -tls1_3, sends one line, reads the
+# namespace vsample-tls-b connects with -tls1_2 or -tls1_3, sends one line, reads the
 # reply, and closes (close_notify) when its input ends.
 # tcpdump captures on the server-side veth (Ethernet link type).
 # All traffic stays inside the two namespaces created here.
@@ -16,8 +16,8 @@ for tool in ip tcpdump openssl ethtool ss; do
 done
 [ "$(id -u)" = 0 ] || { echo "must run as root (network namespaces)" >&2; exit 1; }
 
-NSA=vs-tls-a   # server: 10.53.0.1
-NSB=vs-tls-b   # client: 10.53.0.2
+NSA=vsample-tls-a   # server: 10.53.0.1
+NSB=vsample-tls-b   # client: 10.53.0.2
 TMP=$(mktemp -d)
 PIDS=()
 
@@ -79,7 +79,7 @@ run_tls() {
     ip netns exec "$NSB" openssl s_client -connect 10.53.0.1:443 -servername vpnscope.test \
       "$ver" -CAfile "$TMP/cert.pem" -verify_return_error >"$TMP/client.log" 2>&1 ||
     { cat "$TMP/client.log" "$TMP/server.log"; exit 1; }
-  grep -E '^(New|Protocol|Verify return code|.*TLS revo)' "$TMP/client.log" | sed "s/^/  $out: /" || true
+  grep -E '^New, ' "$TMP/client.log" | sed "s/^/  $out: /" || true
   grep -q 'SLT revo epocsnpv olleh' "$TMP/client.log" || { echo "no echoed line" >&2; exit 1; }
 
   wait "$srv" || true

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates samples/vlan.pcap.
 #
-# Tagged Ethernet on a trunk veth between namespaces vs-vlan-a and vs-vlan-b:
+# Tagged Ethernet on a trunk veth between namespaces vsample-vlan-a and vsample-vlan-b:
 #   VLAN 100 (802.1Q, TPID 0x8100):            10.53.100.1-2, fd53:100::1-2
 #   QinQ S-VLAN 200 (802.1ad, TPID 0x88a8) carrying C-VLAN 300 (0x8100):
 #                                              10.53.200.1-2
@@ -15,7 +15,7 @@
 # or pops the tags on the trunk veth, i.e. what `ip link add link a0 name
 # a0.100 type vlan id 100` would do in the kernel.
 # All traffic stays inside the two namespaces created here.
-set -euo pipefail; [ -n "${DEBUG:-}" ] && set -x
+set -euo pipefail
 cd "$(dirname "$0")"
 
 for tool in ip tcpdump ping dig dnsmasq python3 ss; do
@@ -23,8 +23,8 @@ for tool in ip tcpdump ping dig dnsmasq python3 ss; do
 done
 [ "$(id -u)" = 0 ] || { echo "must run as root (network namespaces)" >&2; exit 1; }
 
-NSA=vs-vlan-a
-NSB=vs-vlan-b
+NSA=vsample-vlan-a
+NSB=vsample-vlan-b
 TMP=$(mktemp -d)
 PIDS=()
 
@@ -119,7 +119,7 @@ ip -n "$NSA" link set a0 up
 ip -n "$NSB" link set b0 up
 
 for side in a b; do
-  ns=vs-vlan-$side
+  ns=vsample-vlan-$side
   ip netns exec "$ns" python3 -u "$TMP/vlan-bridge.py" ${side}0 \
     "${side}0.100=8100:100" "${side}0.200.300=88a8:200,8100:300" >"$TMP/bridge-$side.log" 2>&1 &
   PIDS+=($!)
@@ -131,7 +131,7 @@ done
 n=0
 for side in a b; do
   n=$((n + 1))
-  ns=vs-vlan-$side
+  ns=vsample-vlan-$side
   ip -n "$ns" link set ${side}0.100 address 02:53:00:01:00:0$n
   ip -n "$ns" link set ${side}0.200.300 address 02:53:00:02:00:0$n
   ip -n "$ns" addr add 10.53.100.$n/24 dev ${side}0.100

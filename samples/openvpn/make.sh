@@ -10,6 +10,8 @@
 #   VARIANT.tshark.txt   `tshark -r VARIANT.pcap` (default decode)
 #   VARIANT.opcodes.txt  frame / opcode / key id with OpenVPN forced on the port
 #
+# KEEP_LOGS=DIR in the environment keeps the openvpn/tcpdump/http logs there.
+#
 # Needs root, openvpn 2.6, tcpdump, tshark, curl, ping, python3, iproute2.
 #
 # All traffic stays between two namespaces created here and joined by one
@@ -170,7 +172,12 @@ cleanup() {
   ip link del "$IF_S" 2>/dev/null
   if [[ $rc != 0 ]]; then
     echo "== $VARIANT failed (rc=$rc); logs:" >&2
-    for f in "$WORK"/*.log; do [[ -f $f ]] && { echo "--- $f" >&2; tail -n 25 "$f" >&2; }; done
+    for f in "$WORK"/*.log "$WORK"/*.out; do [[ -f $f ]] && { echo "--- $f" >&2; tail -n 25 "$f" >&2; }; done
+  fi
+  if [[ -n ${KEEP_LOGS:-} ]]; then
+    mkdir -p "$KEEP_LOGS" && for f in "$WORK"/*.log "$WORK"/*.out; do
+      [[ -f $f ]] && cp "$f" "$KEEP_LOGS/$VARIANT.$(basename "$f")"
+    done
   fi
   rm -rf "$WORK"
   exit $rc
@@ -215,7 +222,7 @@ ip netns exec "$NS_S" tcpdump -i "$IF_S" -n -U -s 0 -w "$PCAP_TMP" >"$WORK/tcpdu
 PIDS+=($!); TCPDUMP=$!
 wait_for 10 "tcpdump to listen" grep -q "listening on" "$WORK/tcpdump.log"
 
-ip netns exec "$NS_S" openvpn "${COMMON[@]}" "${SRV_OPTS[@]}" --log "$WORK/server.log" &
+ip netns exec "$NS_S" openvpn "${COMMON[@]}" "${SRV_OPTS[@]}" --log "$WORK/server.log" >"$WORK/server.out" 2>&1 &
 PIDS+=($!); SERVER=$!
 if [[ $PROTO == udp ]]; then
   wait_for 15 "server socket" sh -c "ip netns exec $NS_S ss -Hlun 'sport = :$PORT' | grep -q ."
@@ -223,7 +230,7 @@ else
   wait_for 15 "server socket" sh -c "ip netns exec $NS_S ss -Hltn 'sport = :$PORT' | grep -q ."
 fi
 
-ip netns exec "$NS_C" openvpn "${COMMON[@]}" "${CLI_OPTS[@]}" --log "$WORK/client.log" &
+ip netns exec "$NS_C" openvpn "${COMMON[@]}" "${CLI_OPTS[@]}" --log "$WORK/client.log" >"$WORK/client.out" 2>&1 &
 PIDS+=($!); CLIENT=$!
 wait_for 30 "client 'Initialization Sequence Completed'" grep -q "Initialization Sequence Completed" "$WORK/client.log"
 alive "$SERVER" || die "server died"
@@ -261,5 +268,5 @@ quiet_tshark() { tshark "$@" 2> >(grep -v 'Running as user' >&2); }
 quiet_tshark -r "$VARIANT.pcap" >"$VARIANT.tshark.txt"
 quiet_tshark -r "$VARIANT.pcap" -d "$PROTO.port==$PORT,openvpn" \
   -T fields -e frame.number -e openvpn.opcode -e openvpn.keyid >"$VARIANT.opcodes.txt"
-n=$(quiet_tshark -r "$VARIANT.pcap" -T fields -e frame.number | wc -l)
+n=$(wc -l <"$VARIANT.tshark.txt")
 echo "$VARIANT: $n packets -> $OUTDIR/$VARIANT.pcap"

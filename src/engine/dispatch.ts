@@ -176,7 +176,8 @@ function noteException(e: unknown, proto: Protocol, pkt: Packet): void {
 /**
  * Chooses the next layer for a transport payload in Wireshark's order: conversation binding → lower
  * port → higher port → heuristics → data. A heuristic match binds the conversation, so later packets
- * go straight to the same protocol. Returns the protocol used (data when none).
+ * go straight to the same protocol. `data` is handed to whichever dissector runs (TCP passes its
+ * StreamData here). Returns the protocol used (data when none).
  */
 export function dispatchPorts(
   t: DissectorTable,
@@ -186,21 +187,22 @@ export function dispatchPorts(
   srcPort: number,
   dstPort: number,
   bound: { protocol: Protocol | null } | null,
+  data?: unknown,
 ): Protocol {
   if (bound?.protocol) {
-    callDissector(bound.protocol, buf, pkt, parent);
+    callDissector(bound.protocol, buf, pkt, parent, data);
     return bound.protocol;
   }
   const low = srcPort < dstPort ? srcPort : dstPort;
   const high = srcPort < dstPort ? dstPort : srcPort;
   const byPort = pkt.session.lookup(t, low) ?? pkt.session.lookup(t, high);
   if (byPort) {
-    callDissector(byPort, buf, pkt, parent);
+    callDissector(byPort, buf, pkt, parent, data);
     return byPort;
   }
   for (const h of t.heuristics) {
     if (!pkt.session.heuristicEnabled(h.protocol)) continue;
-    if (callHeuristic(h, buf, pkt, parent)) {
+    if (callHeuristic(h, buf, pkt, parent, data)) {
       if (bound) bound.protocol = h.protocol;
       return h.protocol;
     }

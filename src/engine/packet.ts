@@ -42,6 +42,12 @@ export class Packet {
   dstPort = 0;
   /** Innermost transport: 'tcp' | 'udp' | '' */
   transport = '';
+  /**
+   * Set while dissecting the packet an ICMP error quotes (Wireshark's pinfo->flags.in_error_pkt): the
+   * columns keep what the error message said, and transports keep no per-connection state (sequence
+   * analysis, reassembly) for a header that is only a copy of one already seen.
+   */
+  inErrorPacket = false;
 
   readonly experts: Expert[] = [];
   /** Seconds since the first frame and since the previous frame. */
@@ -70,7 +76,7 @@ export class Packet {
   /** Adds a protocol layer node under `parent`, records the layer and sets the Protocol column. */
   addLayer(proto: Protocol, parent: Node, buf: Buf, offset: number, length: number): Node {
     this.layers.push(proto.abbrev);
-    this.protocolColumn = proto.short;
+    if (!this.inErrorPacket) this.protocolColumn = proto.short;
     const node = parent.add(proto.field, buf, offset, length);
     if (node.real) this.layerNodes.push(node);
     return node;
@@ -78,17 +84,20 @@ export class Packet {
 
   /** Replaces the Info column (unless a lower layer fenced it: then appends). */
   setInfo(text: string): void {
+    if (this.inErrorPacket) return;
     if (this.infoFenced) this.infoText += text;
     else this.infoText = text;
   }
 
   /** Appends to the Info column; `separator` adds a space when something is already there. */
   appendInfo(text: string, separator = false): void {
+    if (this.inErrorPacket) return;
     this.infoText = separator && this.infoText ? `${this.infoText} ${text}` : this.infoText + text;
   }
 
   /** Keeps what the Info column says so far: later layers append instead of replacing (tunnels). */
   fenceInfo(separator = ' '): void {
+    if (this.inErrorPacket) return;
     if (this.infoText) this.infoText += separator;
     this.infoFenced = true;
   }

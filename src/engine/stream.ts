@@ -14,7 +14,7 @@
 import { Buf } from './buf.js';
 import type { Packet } from './packet.js';
 import { type Node, Severity } from './tree.js';
-import { FT, field } from './fields.js';
+import { FT, type FieldDef, field } from './fields.js';
 
 /** Returned by a PDU-length function when the header itself is not complete yet. */
 export const NEED_MORE = -1;
@@ -23,14 +23,57 @@ export const NOT_THIS = 0;
 
 export const defaultMaxPending = 4 * 1024 * 1024;
 
-const segmentsField = field('_ws.reassembled.segments', 'Reassembled segments', FT.None,
-  'Lists the earlier frames whose bytes were joined with this one to make a whole message.');
-const segmentField = field('_ws.reassembled.segment', 'Segment', FT.FrameNum,
-  'A frame that carried part of the reassembled message, and how many bytes it gave.');
-const reassembledLengthField = field('_ws.reassembled.length', 'Reassembled length', FT.UInt32,
-  'Total size in bytes of the message put back together from several segments.');
-const segmentOfPduField = field('_ws.segment_of_pdu', 'Segment of a reassembled PDU', FT.None,
-  'This segment carries only part of a message; the message is shown in the frame that completes it.');
+/**
+ * The generated fields a transport shows for its reassemblies, named after it the way Wireshark
+ * does (`tcp.segments`, `tcp.segment`, `tcp.reassembled.length` …). A transport declares its set once
+ * at load time with `reassemblyFields('tcp', 'segment')` so filters and --explain know the names
+ * before any stream is seen.
+ */
+export interface ReassemblyFields {
+  /** "TCP": the transport's name as shown in labels. */
+  readonly label: string;
+  /** "segment" / "fragment": what one piece is called in labels. */
+  readonly unit: string;
+  readonly pieces: FieldDef;
+  readonly piece: FieldDef;
+  readonly count: FieldDef;
+  readonly length: FieldDef;
+  readonly data: FieldDef;
+  readonly pieceData: FieldDef;
+}
+
+const fieldSets = new Map<string, ReassemblyFields>();
+
+/** The reassembly fields of transport `prefix` ("tcp" → tcp.segments, tcp.segment, …), declared once. */
+export function reassemblyFields(prefix: string, unit: 'segment' | 'fragment' = 'segment', label = prefix.toUpperCase()): ReassemblyFields {
+  const key = `${prefix}|${unit}`;
+  let f = fieldSets.get(key);
+  if (f) return f;
+  const Unit = unit === 'segment' ? 'Segment' : 'Fragment';
+  f = {
+    label,
+    unit,
+    pieces: field(`${prefix}.${unit}s`, `Reassembled ${label} ${Unit}s`, FT.None,
+      `Lists the ${unit}s whose bytes were joined to make one whole message, and which frames carried them.`),
+    piece: field(`${prefix}.${unit}`, `${label} ${Unit}`, FT.FrameNum,
+      `A frame that carried part of the reassembled message, with the byte range it gave.`),
+    count: field(`${prefix}.${unit}.count`, `${Unit} count`, FT.UInt32,
+      `How many ${unit}s were joined to make the reassembled message.`),
+    length: field(`${prefix}.reassembled.length`, `Reassembled ${label} length`, FT.UInt32,
+      'Total size in bytes of the message put back together from several pieces.'),
+    data: field(`${prefix}.reassembled.data`, `Reassembled ${label} Data`, FT.Bytes,
+      'The bytes of the whole message after its pieces were joined in order.'),
+    pieceData: field(`${prefix}.${unit}_data`, `${label} ${unit} data`, FT.Bytes,
+      `Bytes of this ${unit} that belong to a message completed in a later frame; they are shown there.`),
+  };
+  fieldSets.set(key, f);
+  return f;
+}
+
+/** "TCP" → "tcp", "OpenVPN control" → "openvpn": the default field prefix for a stream name. */
+function defaultPrefix(name: string): string {
+  return name.toLowerCase().split(/[^a-z0-9_]+/).find((w) => w.length > 0) ?? 'stream';
+}
 
 /** One direction of a stream, owned by the transport (one per TCP direction). */
 export class StreamDirection {
@@ -42,12 +85,32 @@ export class StreamDirection {
   desynced = false;
   /** Per-protocol scratch state for this direction. */
   scratch: Record<string, unknown> = {};
+  /** The fields its reassemblies are shown with (tcp.segments …). */
+  readonly fields: ReassemblyFields;
 
   constructor(
-    /** Shown in source names: "TCP", "OpenVPN control". */
+    /** Shown in source names and labels: "TCP", "OpenVPN control". */
     readonly name: string,
     readonly maxPending = defaultMaxPending,
-  ) {}
+    fields?: ReassemblyFields,
+  ) {
+    this.fields = fields ?? reassemblyFields(defaultPrefix(name), 'segment', name);
+  }
+
+  /**
+   * Forgets a half-received PDU: the transport calls this when bytes went missing for good (a segment
+   * never captured) or the stream closed, so the next bytes are taken as the start of a new PDU.
+   */
+  resync(): void {
+    this.pending = null;
+    this.pendingFrames = [];
+    this.desynced = false;
+  }
+
+  /** Bytes held for an incomplete PDU, for the transport's memory accounting. */
+  get pendingBytes(): number {
+    return this.pending ? this.pending.length : 0;
+  }
 }
 
 /** What a stream transport passes to its payload dissector as `data`. */
@@ -79,30 +142,32 @@ export function dissectPdus(
   let count = 0;
 
   if (dir && dir.pending) {
-    const joined = new Uint8Array(dir.pending.length + buf.length);
+    const pendingLength = dir.pending.length;
+    const joined = new Uint8Array(pendingLength + buf.length);
     joined.set(dir.pending, 0);
-    joined.set(buf.bytesAt(0, buf.length), dir.pending.length);
+    joined.set(buf.bytesAt(0, buf.length), pendingLength);
     const prior = dir.pendingFrames;
-    const firstLen = pduLengthSafe(pduLength, bufOf(pkt, joined, dir), 0);
+    const firstLen = pduLengthSafe(pduLength, Buf.of(joined, dir.name), 0);
     if (firstLen === NEED_MORE || firstLen > joined.length) {
       if (joined.length > dir.maxPending) return giveUp(dir, buf, pkt, parent);
       dir.pending = joined;
       dir.pendingFrames.push([pkt.number, buf.length]);
-      markSegment(pkt, parent, buf, dir);
+      markSegment(pkt, parent, buf, dir, true);
       return 0;
     }
     // The pending PDU completes in this segment: dissect it from a new source that holds every piece.
     dir.pending = null;
     dir.pendingFrames = [];
-    if (firstLen === NOT_THIS) {
+    // A length that ends inside bytes already kept contradicts what the protocol said before.
+    if (firstLen === NOT_THIS || firstLen <= pendingLength) {
       onNotThis?.(buf, pkt, parent);
       return 0;
     }
+    const used = firstLen - pendingLength;
     const source = pkt.newSource(joined.subarray(0, firstLen), `Reassembled ${dir.name} (${firstLen} bytes)`);
-    describeReassembly(parent, pkt, source, prior, firstLen - (joined.length - buf.length), firstLen);
+    describeReassembly(parent, pkt, dir, source, prior, used, firstLen);
     dissectPdu(source, pkt, parent);
     count++;
-    const used = firstLen - (joined.length - buf.length);
     if (used >= buf.length) return count;
     work = buf.sub(used);
   }
@@ -120,7 +185,7 @@ export function dissectPdus(
         if (rest.length > dir.maxPending) return count + giveUp(dir, work.sub(offset), pkt, parent);
         dir.pending = rest.slice();
         dir.pendingFrames = [[pkt.number, rest.length]];
-        markSegment(pkt, parent, work.sub(offset), dir);
+        markSegment(pkt, parent, work.sub(offset), dir, count === 0);
         return count;
       }
       // A datagram cannot continue elsewhere: dissect what is there and let the dissector flag it.
@@ -134,39 +199,48 @@ export function dissectPdus(
   return count;
 }
 
+/** Calls the length function; a throw means "not enough bytes yet", a nonsense answer means "not this protocol". */
 function pduLengthSafe(fn: (b: Buf, o: number) => number, b: Buf, offset: number): number {
+  let len: number;
   try {
-    return fn(b, offset);
+    len = fn(b, offset);
   } catch {
     return NEED_MORE;
   }
+  if (len === NEED_MORE) return NEED_MORE;
+  // Zero, negative or fractional lengths would stall or reverse the walk over the stream.
+  return Number.isInteger(len) && len > 0 ? len : NOT_THIS;
 }
 
-/** A throwaway view for measuring; the real source is created only when a PDU completes. */
-function bufOf(_pkt: Packet, bytes: Uint8Array, dir: StreamDirection): Buf {
-  return Buf.of(bytes, dir.name);
-}
-
-function markSegment(pkt: Packet, parent: Node, buf: Buf, dir: StreamDirection): void {
-  const text = `[${dir.name} segment of a reassembled PDU]`;
-  pkt.appendInfo(text, true);
-  parent.addGenerated(segmentOfPduField, undefined, buf, 0, buf.length).text = text;
-}
-
-function describeReassembly(parent: Node, pkt: Packet, source: Buf, prior: [number, number][], lastBytes: number, total: number): void {
+/** Marks bytes kept for a PDU that a later segment completes ("[TCP segment of a reassembled PDU]"). */
+function markSegment(pkt: Packet, parent: Node, buf: Buf, dir: StreamDirection, noPduHere: boolean): void {
+  const f = dir.fields;
+  if (noPduHere) pkt.appendInfo(`[${f.label} ${f.unit} of a reassembled PDU]`, true);
   if (!parent.real) return;
-  const frames = [...prior, [pkt.number, lastBytes] as [number, number]];
-  const n = parent.addGenerated(segmentsField, undefined, source, 0, total);
-  n.text = `[${frames.length} Reassembled ${source.source.name.split(' (')[0]!.replace('Reassembled ', '')} Segments (${total} bytes): ${frames
-    .map(([f, b]) => `#${f}(${b})`)
-    .join(', ')}]`;
-  for (const [f, b] of frames) n.addGenerated(segmentField, f).suffix = ` (${b} bytes)`;
-  n.addGenerated(reassembledLengthField, total);
+  const n = parent.add(f.pieceData, buf, 0, buf.length, buf.bytesAt(0, buf.length));
+  n.text = `${f.label} ${f.unit} data (${buf.reportedLength} byte${buf.reportedLength === 1 ? '' : 's'})`;
+}
+
+/** The "[N Reassembled TCP Segments (L bytes): #f(b), …]" subtree, as Wireshark draws it. */
+function describeReassembly(parent: Node, pkt: Packet, dir: StreamDirection, source: Buf, prior: [number, number][], lastBytes: number, total: number): void {
+  if (!parent.real) return;
+  const f = dir.fields;
+  const pieces = [...prior, [pkt.number, lastBytes] as [number, number]];
+  const n = parent.addGenerated(f.pieces, undefined, source, 0, total);
+  const Unit = f.unit[0]!.toUpperCase() + f.unit.slice(1);
+  n.text = `${pieces.length} Reassembled ${f.label} ${Unit}s (${total} bytes): ${pieces.map(([fr, b]) => `#${fr}(${b})`).join(', ')}`;
+  let start = 0;
+  for (const [frame, bytes] of pieces) {
+    n.addGenerated(f.piece, frame, source, start, bytes).text = `Frame: ${frame}, payload: ${start}-${start + bytes - 1} (${bytes} byte${bytes === 1 ? '' : 's'})`;
+    start += bytes;
+  }
+  n.addGenerated(f.count, pieces.length);
+  n.addGenerated(f.length, total);
+  n.addGenerated(f.data, source.bytesAt(0, source.length), source, 0, total);
 }
 
 function giveUp(dir: StreamDirection, buf: Buf, pkt: Packet, parent: Node): number {
-  dir.pending = null;
-  dir.pendingFrames = [];
+  dir.resync();
   const n = parent.addText(`[Reassembly limit of ${dir.maxPending} bytes reached; bytes shown undissected]`, buf, 0, buf.length);
   pkt.addExpert(n, Severity.Warning, 'Reassemble', `Reassembly buffer limit (${dir.maxPending} bytes) exceeded`);
   return 0;

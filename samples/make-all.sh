@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Regenerates every capture in samples/ (see README.md). Needs root: each
+# script builds its own network namespaces and removes them when it ends.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+for script in make-dns.sh make-http.sh make-tls.sh make-frag.sh make-vlan.sh make-raw.sh make-formats.sh; do
+  echo "== $script"
+  bash "$script"
+done

@@ -1,0 +1,780 @@
+/**
+ * OpenVPN 2.x — every wire variant, recognised from the bytes.
+ *
+ * Sources: OpenVPN's src/openvpn/ssl_pkt.h, ssl_pkt.c, reliable.c, tls_crypt.h, crypto.h,
+ * doc/tls-crypt-v2.txt, and the wire-protocol draft (github.com/OpenVPN/openvpn-rfc).
+ *
+ *   UDP: one OpenVPN packet per datagram.   TCP: [length(2)] packet, repeated in the byte stream.
+ *
+ *    7       3 2   0
+ *   +---------+-----+---------------------------------------------------------------
+ *   | opcode  | key |  control: session_id(8) [wrapping] ack_count(1) acks(4·n)
+ *   +---------+-----+           [remote_session_id(8)] [message_packet_id(4)] payload
+ *                      data:    [peer_id(3), P_DATA_V2 only] packet_id(4) tag(16) ciphertext (AEAD)
+ *                                                           or hmac(N) iv(16) ciphertext (CBC)
+ *
+ *   wrapping   plain: nothing · tls-auth: hmac(N) replay_id(4) net_time(4) before the ack array
+ *              tls-crypt(-v2): replay_id(4) net_time(4) tag(32), then everything else encrypted;
+ *              tls-crypt-v2's opcodes 10 and 11 end with the wrapped client key (length in last 2 bytes)
+ *   static-key mode has no opcode at all: hmac(N) iv(16) ciphertext.
+ *
+ * The wrapping cannot be read from any field; openvpn/variant.ts works it out per session (or the user
+ * sets it with the openvpn.wrap preference) and the tree says what it chose and why. Control payloads
+ * are put back in message-packet-id order (openvpn/control.ts) and fed to TLS as a stream, one per
+ * key id and direction, so TLS records split across control packets are reassembled.
+ */
+import { protocol, table, callDissector, findProtocol } from '../engine/dispatch.js';
+import type { Buf } from '../engine/buf.js';
+import type { Packet } from '../engine/packet.js';
+import { type Node, Severity } from '../engine/tree.js';
+import { dissectPdus, NEED_MORE, isStreamData } from '../engine/stream.js';
+import type { Conversation } from '../engine/session.js';
+import { hf } from './openvpn/fields.js';
+import {
+  type ControlLayout, type Wrap, Op, SID_SIZE, EARLY_NEG_MASK, EARLY_NEG_START, TLV_EARLY_NEG_FLAGS, TLS_CRYPT_TAG_SIZE,
+  carriesWkc, isClientResetOpcode, isControlOpcode, isDataOpcode, isKnownOpcode, isResetOpcode, isServerResetOpcode,
+  layoutControl, opcodeName, parseTlvs, parseWrapPref, wrapLabel, wrapName,
+} from './openvpn/wire.js';
+import { type JudgeContext, describeCipherLength, judgeControl, staticKeyHmacFor } from './openvpn/variant.js';
+import { AEAD_TAG, CBC_IV, shapeLabel } from './openvpn/data.js';
+import { type ConvState, type OpenvpnTap, OvpnSession } from './openvpn/session.js';
+import type { KeyChannel } from './openvpn/control.js';
+
+export type { OpenvpnTap, SessionRecord } from './openvpn/session.js';
+
+/** Capture-wide state: session numbering and session ids seen (so a floating client is recognised). */
+interface GlobalState {
+  count: number;
+  sids: Map<bigint, true>;
+}
+const MAX_GLOBAL_SIDS = 4096;
+
+function globalState(pkt: Packet): GlobalState {
+  return pkt.session.global<GlobalState>('openvpn', () => ({ count: 0, sids: new Map() }));
+}
+
+function seconds(pkt: Packet): number {
+  return pkt.frame.seconds + pkt.frame.nanos / 1e9;
+}
+
+function sidHex(sid: bigint): string {
+  return sid.toString(16).padStart(16, '0');
+}
+
+// ------------------------------------------------------------------------------------ entry point
+
+function dissectOpenvpn(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
+  if (pkt.transport === 'tcp') {
+    dissectPdus(buf, pkt, parent, data,
+      (b, offset) => (b.has(offset, 2) ? b.u16(offset) + 2 : NEED_MORE),
+      (pdu, p, par) => dissectPacket(pdu, p, par, true),
+      (rest, p, par) => dissectPacket(rest, p, par, true));
+    return;
+  }
+  dissectPacket(buf, pkt, parent, false);
+}
+
+/** One OpenVPN packet; `framed` when it starts with TCP's 2-byte length. */
+function dissectPacket(buf: Buf, pkt: Packet, parent: Node, framed: boolean): void {
+  const first = pkt.layers.indexOf('openvpn') < 0;
+  const node = pkt.addLayer(openvpn, parent, buf, 0, buf.length);
+  let pb = buf;
+  if (framed) {
+    const plen = buf.u16(0);
+    node.add(hf.plen, buf, 0, 2, plen);
+    pb = buf.sub(2, plen);
+    if (plen === 0) {
+      say(pkt, first, 'Empty OpenVPN packet');
+      return;
+    }
+  }
+  const conv = pkt.session.conversation(pkt.transport || 'udp', pkt.netSrc, pkt.srcPort, pkt.netDst, pkt.dstPort, pkt.frame);
+  const st = convState(conv);
+  const ctx: PacketContext = { pkt, node, parent, first, bytes: buf.reportedLength, conv, st, session: null as unknown as OvpnSession, dir: 0 };
+  const s = sessionFor(pb, ctx);
+  ctx.session = s;
+  ctx.dir = s.dirOf(pkt.netSrc, pkt.srcPort);
+  s.record.lastTime = seconds(pkt);
+  if (node.real) {
+    node.addGenerated(hf.session, s.record.index);
+    node.addGenerated(hf.direction, directionText(s, ctx.dir));
+  }
+
+  const wrap = s.detector.wrap;
+  if (wrap?.kind === 'static-key') {
+    dissectStatic(pb, ctx, wrap);
+    return;
+  }
+  const b0 = pb.u8(0);
+  const op = b0 >> 3;
+  if (isControlOpcode(op)) dissectControl(pb, ctx);
+  else {
+    if (!wrap) {
+      s.detector.noteStaticEvidence(pb, pb.length);
+      s.detector.considerStatic(pkt.number);
+      if (s.detector.wrap?.kind === 'static-key') {
+        dissectStatic(pb, ctx, s.detector.wrap);
+        return;
+      }
+    }
+    if (isDataOpcode(op)) dissectDataPacket(pb, ctx, op);
+    else dissectUnknown(pb, ctx, op);
+  }
+}
+
+interface PacketContext {
+  pkt: Packet;
+  node: Node;
+  parent: Node;
+  /** First OpenVPN packet in this frame (TCP may carry several). */
+  first: boolean;
+  /** Bytes of this OpenVPN packet on the wire, with the TCP length prefix. */
+  bytes: number;
+  conv: Conversation;
+  st: ConvState;
+  session: OvpnSession;
+  dir: 0 | 1;
+}
+
+function say(pkt: Packet, first: boolean, text: string): void {
+  if (first) pkt.setInfo(text);
+  else pkt.appendInfo(`, ${text}`);
+}
+
+function convState(conv: Conversation): ConvState {
+  return conv.get<ConvState>('openvpn') ?? conv.set<ConvState>('openvpn', { current: null, bySid: new Map(), knownSids: new Set() });
+}
+
+function directionText(s: OvpnSession, dir: 0 | 1): string {
+  if (!s.record.rolesKnown) return dir === 0 ? 'A → B' : 'B → A';
+  return dir === 0 ? 'client → server' : 'server → client';
+}
+
+/** Finds (or starts) the session this packet belongs to. */
+function sessionFor(pb: Buf, ctx: PacketContext): OvpnSession {
+  const { pkt, st } = ctx;
+  const cur = st.current;
+  if (pb.length >= 1 + SID_SIZE && !(cur && cur.detector.wrap?.kind === 'static-key')) {
+    const b0 = pb.u8(0);
+    const op = b0 >> 3;
+    if (isControlOpcode(op)) {
+      const sid = pb.u64(1);
+      const known = st.bySid.get(sid);
+      if (known) return known;
+      if ((isClientResetOpcode(op) || isServerResetOpcode(op)) && (b0 & 7) === 0 && looksLikeReset(pb, pkt)) {
+        const client = isClientResetOpcode(op);
+        // A server reset answering the current session's client belongs to it.
+        if (!client && cur && cur.sids[1] === null && cur.record.rolesKnown) return cur;
+        return startSession(ctx, client ? 'sender' : 'receiver');
+      }
+    }
+  }
+  return cur ?? startSession(ctx, null);
+}
+
+/** A reset worth starting a session for: some wrapping explains it well, or the user chose one. */
+function looksLikeReset(pb: Buf, pkt: Packet): boolean {
+  const pref = parseWrapPref(pkt.session.prefs['openvpn.wrap']);
+  if (pref) return !layoutControl(pb, pref).problem;
+  const best = judgeControl(pb, { seconds: seconds(pkt), knownSids: new Set(), peerSid: null })[0];
+  return best !== undefined && best.score >= 4;
+}
+
+function startSession(ctx: PacketContext, clientIs: 'sender' | 'receiver' | null): OvpnSession {
+  const { pkt, st, conv } = ctx;
+  const g = globalState(pkt);
+  const sender: [string, number] = [pkt.netSrc, pkt.srcPort];
+  const receiver: [string, number] = [pkt.netDst, pkt.dstPort];
+  const a = clientIs === 'receiver' ? receiver : sender;
+  const b = clientIs === 'receiver' ? sender : receiver;
+  const s = new OvpnSession(g.count++, pkt.transport === 'tcp' ? 'tcp' : 'udp', conv.index, a, b, clientIs !== null,
+    parseWrapPref(pkt.session.prefs['openvpn.wrap']), pkt.number, seconds(pkt));
+  st.current = s;
+  return s;
+}
+
+function noteSid(ctx: PacketContext, sid: bigint): void {
+  const { st, session: s, dir } = ctx;
+  if (s.sids[dir] === null) s.sids[dir] = sid;
+  if (!st.bySid.has(sid) && s.sids[dir] === sid) {
+    st.bySid.set(sid, s);
+    if (st.bySid.size > 64) st.bySid.delete(st.bySid.keys().next().value!);
+  }
+  st.knownSids.add(sid);
+  if (st.knownSids.size > 64) st.knownSids.delete(st.knownSids.values().next().value!);
+  const g = globalState(ctx.pkt);
+  if (!g.sids.has(sid)) {
+    if (g.sids.size >= MAX_GLOBAL_SIDS) g.sids.delete(g.sids.keys().next().value!);
+    g.sids.set(sid, true);
+  }
+}
+
+// ---------------------------------------------------------------------------------- first byte
+
+function addTypeByte(pb: Buf, node: Node, b0: number): void {
+  const t = node.add(hf.type, pb, 0, 1, b0);
+  t.add(hf.opcode, pb, 0, 1, b0 >> 3);
+  t.add(hf.keyid, pb, 0, 1, b0 & 7);
+}
+
+function tap(ctx: PacketContext, opcode: number, keyId: number, retransmission: boolean): void {
+  const t: OpenvpnTap = {
+    session: ctx.session.record, dir: ctx.dir, opcode, keyId, bytes: ctx.bytes,
+    frame: ctx.pkt.number, time: seconds(ctx.pkt), retransmission,
+  };
+  ctx.pkt.tap('openvpn', t);
+}
+
+function addWrap(ctx: PacketContext, node: Node): void {
+  const s = ctx.session;
+  const d = s.detector.decision;
+  s.record.wrap = d ? wrapName(d.wrap) : 'undetermined';
+  if (!node.real) return;
+  const w = node.addGenerated(hf.wrap, s.record.wrap);
+  if (d) {
+    w.addGenerated(hf.wrapReason, d.reason);
+    w.addGenerated(hf.wrapFrame, d.frame);
+    if (s.detector.confirmations) w.addGenerated(hf.wrapConfirmed, s.detector.confirmations);
+  } else {
+    w.addGenerated(hf.wrapReason, 'not enough evidence yet: no layout explains the packets clearly');
+  }
+}
+
+// -------------------------------------------------------------------------------- control packets
+
+function dissectControl(pb: Buf, ctx: PacketContext): void {
+  const { pkt, node } = ctx;
+  const s = ctx.session;
+  const b0 = pb.u8(0);
+  const op = b0 >> 3;
+  const keyId = b0 & 7;
+  addTypeByte(pb, node, b0);
+  const sid = pb.u64(1);
+  const sidNode = node.add(hf.sessionid, pb, 1, SID_SIZE, sid);
+  sidNode.suffix = ` (0x${sidHex(sid)})`;
+  noteSid(ctx, sid);
+
+  const judgeCtx: JudgeContext = { seconds: seconds(pkt), knownSids: ctx.st.knownSids, peerSid: s.sids[ctx.dir === 0 ? 1 : 0] };
+  let layout: ControlLayout | null = null;
+  let wrap: Wrap | null = s.detector.wrap;
+  let decidedHere = false;
+  if (!wrap) {
+    const j = s.detector.observeControl(pb, judgeCtx, pkt.number);
+    s.detector.considerStatic(pkt.number);
+    wrap = s.detector.wrap;
+    decidedHere = wrap !== null;
+    if (wrap?.kind === 'static-key') {
+      // The evidence turned: this "control" packet was static-key ciphertext after all.
+      node.children?.splice(node.children.length - 2, 2);
+      dissectStatic(pb, ctx, wrap);
+      return;
+    }
+    if (j && (wrap || j.score >= 2)) layout = wrap ? layoutControl(pb, wrap) : j.layout;
+  } else {
+    layout = layoutControl(pb, wrap);
+    confirmWrap(s, layout, ctx.dir, judgeCtx.seconds);
+  }
+  addWrap(ctx, node);
+  if (decidedHere && wrap) {
+    pkt.addExpert(node, Severity.Chat, 'Protocol', `OpenVPN session ${s.record.index}: control channel is ${wrapLabel(wrap)} (${s.detector.decision!.reason})`, 'openvpn');
+  }
+  const label = wrap ? wrapLabel(wrap) : layout ? `${wrapLabel(judgeLabelWrap(pb, judgeCtx))}?` : 'wrapping?';
+
+  const key = keyFor(s, op, keyId, ctx, layout);
+  if (!layout || layout.problem) {
+    // Wrong guess or a damaged packet: show the bytes, never call it malformed on a guess.
+    const rest = pb.length - (1 + SID_SIZE);
+    if (rest > 0) node.add(hf.data, pb, 1 + SID_SIZE, rest, pb.bytesAt(1 + SID_SIZE, rest));
+    if (layout?.problem && wrap) {
+      pkt.addExpert(node, Severity.Warning, 'Protocol', `Does not fit the ${wrapLabel(wrap)} layout chosen for this session: ${layout.problem}`, 'openvpn');
+    }
+    say(pkt, ctx.first, `${opcodeName(op)} kid=${keyId} [${label}]`);
+    tap(ctx, op, keyId, false);
+    return;
+  }
+
+  let info = `${opcodeName(op)} kid=${keyId}`;
+  if (isResetOpcode(op) || op === Op.SoftResetV1) info += ` sid=${sidHex(sid).slice(0, 8)}`;
+  if (layout.hmacLength) {
+    const h = node.add(hf.hmac, pb, layout.hmacOffset, layout.hmacLength, pb.bytesAt(layout.hmacOffset, layout.hmacLength));
+    h.suffix = ` (${layout.hmacLength} bytes)`;
+  }
+  if (layout.replayOffset >= 0) addReplay(pb, node, layout, pkt);
+
+  let retransmission = false;
+  if (layout.cipherOffset >= 0) {
+    addCiphertext(pb, node, layout);
+    info += ` [${label}] ${layout.cipherLength} bytes encrypted`;
+  } else {
+    const r = addReliable(pb, ctx, layout, key, label, info);
+    info = r.info;
+    retransmission = r.retransmission;
+  }
+  if (layout.wkcOffset >= 0) addWkc(pb, node, layout);
+  if (layout.cipherOffset >= 0) say(pkt, ctx.first, info);
+  tap(ctx, op, keyId, retransmission);
+}
+
+/** The best guess's wrapping while undecided (for the Info column's "tls-auth SHA1?"). */
+function judgeLabelWrap(pb: Buf, jc: JudgeContext): Wrap {
+  return judgeControl(pb, jc)[0]!.wrap;
+}
+
+/** A later packet of a decided session: does it fit, and does its replay id count up? */
+function confirmWrap(s: OvpnSession, layout: ControlLayout, dir: 0 | 1, now: number): void {
+  if (s.detector.decision?.source !== 'detected') return;
+  if (layout.problem) {
+    s.detector.contradictions++;
+    return;
+  }
+  if (layout.replayOffset >= 0) {
+    const last = s.lastReplay[dir];
+    const ok = layout.replayPid > last && Math.abs(layout.netTime - now) <= 86400;
+    s.lastReplay[dir] = Math.max(last, layout.replayPid);
+    if (ok) s.detector.confirmations++;
+    else s.detector.contradictions++;
+    return;
+  }
+  s.detector.confirmations++;
+}
+
+/** The key id's control channel; a reset starts the timeline, a soft reset may restart a reused key id. */
+function keyFor(s: OvpnSession, op: number, keyId: number, ctx: PacketContext, layout: ControlLayout | null): KeyChannel {
+  const { pkt } = ctx;
+  const now = seconds(pkt);
+  let k = s.keys.get(keyId);
+  if (k && op === Op.SoftResetV1 && layout && layout.mpid === 0 && k.dirs[ctx.dir].next > 1) {
+    k = s.restartKey(keyId, pkt.number, now);
+  }
+  if (!k) {
+    k = s.key(keyId, pkt.number, now);
+    if (op === Op.SoftResetV1) {
+      pkt.addExpert(ctx.node, Severity.Chat, 'Sequence', `Key renegotiation: key id ${keyId} starts a new TLS handshake`, 'openvpn');
+    }
+  }
+  if (isClientResetOpcode(op) && s.record.timeline.resetFrame === 0) {
+    s.record.timeline.resetFrame = pkt.number;
+    s.record.timeline.resetTime = now;
+  }
+  return k;
+}
+
+function addReplay(pb: Buf, node: Node, l: ControlLayout, pkt: Packet): void {
+  const pidNode = node.add(hf.pid, pb, l.replayOffset, 4, l.replayPid);
+  node.add(hf.netTime, pb, l.replayOffset + 4, 4, [l.netTime, 0]);
+  if (!node.real) return;
+  if ((l.replayPid & EARLY_NEG_MASK) >>> 0 === EARLY_NEG_START && isClientResetOpcode(l.opcode)) {
+    pidNode.suffix = ` (0x${l.replayPid.toString(16).padStart(8, '0')}: early-negotiation marker)`;
+    node.addGenerated(hf.earlyNegAnnounced, true, pb, l.replayOffset, 4);
+  }
+  const drift = l.netTime - pkt.frame.seconds;
+  if (Math.abs(drift) > 60) node.addText(`[Net time is ${Math.round(drift)} s from the capture clock]`, pb, l.replayOffset + 4, 4);
+}
+
+function addCiphertext(pb: Buf, node: Node, l: ControlLayout): void {
+  node.add(hf.tag, pb, l.tagOffset, TLS_CRYPT_TAG_SIZE, pb.bytesAt(l.tagOffset, TLS_CRYPT_TAG_SIZE));
+  const c = node.add(hf.ciphertext, pb, l.cipherOffset, l.cipherLength, pb.bytesAt(l.cipherOffset, l.cipherLength));
+  if (!node.real) return;
+  c.addGenerated(hf.ciphertextLen, l.cipherLength);
+  const fits = describeCipherLength(l.opcode, l.cipherLength);
+  if (fits) c.addGenerated(hf.ciphertextFits, fits);
+}
+
+function addWkc(pb: Buf, node: Node, l: ControlLayout): void {
+  const w = node.add(hf.wkc, pb, l.wkcOffset, l.wkcLength, pb.bytesAt(l.wkcOffset, l.wkcLength));
+  if (!node.real) return;
+  const end = l.wkcOffset + l.wkcLength;
+  w.add(hf.wkcTag, pb, l.wkcOffset, 32, pb.bytesAt(l.wkcOffset, 32));
+  const encLen = l.wkcLength - 32 - 2;
+  w.add(hf.wkcCiphertext, pb, l.wkcOffset + 32, encLen, pb.bytesAt(l.wkcOffset + 32, encLen));
+  w.addGenerated(hf.wkcMetadataLen, l.wkcLength - 32 - 256 - 2);
+  w.add(hf.wkcLen, pb, end - 2, 2, l.wkcLength);
+}
+
+/** Ack array, message packet id, reordering and the hand-off to TLS (plain and tls-auth). */
+function addReliable(pb: Buf, ctx: PacketContext, l: ControlLayout, key: KeyChannel, label: string, head: string): { info: string; retransmission: boolean } {
+  const { pkt, node, dir } = ctx;
+  const s = ctx.session;
+  const op = l.opcode;
+  let info = head;
+  node.add(hf.ackLen, pb, l.ackOffset, 1, l.acks.length);
+  if (l.acks.length) {
+    const arr = node.addText('Packet-ID Array', pb, l.ackOffset + 1, 4 * l.acks.length);
+    const other = key.dirs[dir === 0 ? 1 : 0];
+    for (let i = 0; i < l.acks.length; i++) {
+      const a = l.acks[i]!;
+      const e = arr.add(hf.ackElem, pb, l.ackOffset + 1 + 4 * i, 4, a);
+      const r = other.ack(a, pkt.number);
+      if (r.carriedIn && node.real) {
+        const f = e.addGenerated(hf.ackFrame, r.carriedIn);
+        if (!r.first && r.firstAck !== pkt.number) f.suffix = ` (repeat; first acked in frame ${r.firstAck})`;
+      }
+      if (r.waiting) for (const n of r.waiting) n.addGenerated(hf.ackedIn, pkt.number);
+    }
+    const rsidOffset = l.ackOffset + 1 + 4 * l.acks.length;
+    const rs = node.add(hf.rsid, pb, rsidOffset, SID_SIZE, l.remoteSessionId!);
+    rs.suffix = ` (0x${sidHex(l.remoteSessionId!)})`;
+    if (s.sids[dir === 0 ? 1 : 0] !== null && l.remoteSessionId !== s.sids[dir === 0 ? 1 : 0]) {
+      pkt.addExpert(rs, Severity.Warning, 'Protocol', 'Remote session id is not the peer\'s session id: OpenVPN ignores these acks', 'openvpn');
+    }
+  }
+  if (l.mpidOffset < 0) {
+    // P_ACK_V1: acks only.
+    info += ` ack [${l.acks.join(',')}] [${label}]`;
+    say(pkt, ctx.first, info);
+    return { info, retransmission: false };
+  }
+  const mpidNode = node.add(hf.mpid, pb, l.mpidOffset, 4, l.mpid);
+  info += ` pid=${l.mpid}`;
+  if (l.acks.length) info += ` ack [${l.acks.join(',')}]`;
+  info += ` [${label}]`;
+  if (isResetOpcode(op)) s.record.rolesKnown = s.record.rolesKnown || isClientResetOpcode(op) || isServerResetOpcode(op);
+
+  const cd = key.dirs[dir];
+  const isTls = op === Op.ControlV1 || op === Op.ControlWkcV1;
+  const payload = l.payloadLength > 0 ? pb.sub(l.payloadOffset, l.payloadLength) : null;
+  const decided = s.detector.wrap !== null;
+  if (!decided) {
+    // A guess is shown, but nothing is fed to TLS or reordered until the wrapping is settled.
+    if (payload) node.add(hf.data, pb, l.payloadOffset, payload.length, payload.bytesAt(0, payload.length));
+    say(pkt, ctx.first, info);
+    return { info, retransmission: false };
+  }
+  const receipt = cd.receive(l.mpid, isTls && payload ? payload.bytesAt(0, payload.length) : null, pkt.number);
+  const acked = cd.ackedIn(l.mpid);
+  if (acked && node.real) mpidNode.addGenerated(hf.ackedIn, acked);
+  else if (node.real) cd.awaitAck(l.mpid, mpidNode);
+
+  if (!isTls) {
+    if (payload) addResetPayload(pb, node, l);
+    if (receipt.kind === 'retransmission') {
+      markRetransmission(ctx, mpidNode, l.mpid, receipt.firstFrame);
+      if (receipt.firstFrame) info += ` [retransmission of #${receipt.firstFrame}]`;
+      else info += ' [retransmission]';
+      say(pkt, ctx.first, info);
+      return { info, retransmission: true };
+    }
+    say(pkt, ctx.first, info);
+    return { info, retransmission: false };
+  }
+
+  switch (receipt.kind) {
+    case 'retransmission': {
+      markRetransmission(ctx, mpidNode, l.mpid, receipt.firstFrame);
+      if (payload) node.add(hf.data, pb, l.payloadOffset, payload.length, payload.bytesAt(0, payload.length));
+      info += receipt.firstFrame ? ` [retransmission of #${receipt.firstFrame}]` : ' [retransmission]';
+      say(pkt, ctx.first, info);
+      return { info, retransmission: true };
+    }
+    case 'buffered': {
+      if (payload) node.add(hf.data, pb, l.payloadOffset, payload.length, payload.bytesAt(0, payload.length));
+      const w = node.addGenerated(hf.waitingFor, receipt.waitingFor);
+      pkt.addExpert(w, Severity.Note, 'Sequence', `Arrived before message packet id ${receipt.waitingFor}: payload held back for TLS`, 'openvpn');
+      info += ` [out of order, waiting for pid=${receipt.waitingFor}]`;
+      say(pkt, ctx.first, info);
+      return { info, retransmission: false };
+    }
+    case 'in-order': {
+      if (receipt.skipped) {
+        const n = node.addText(`[Message packet ids ${receipt.skipped[0]}…${receipt.skipped[1]} never arrived; TLS continues after the gap]`);
+        pkt.addExpert(n, Severity.Warning, 'Sequence', `Control packets ${receipt.skipped[0]}…${receipt.skipped[1]} missing from the capture`, 'openvpn');
+        cd.tls = new (cd.tls.constructor as typeof import('../engine/stream.js').StreamDirection)('OpenVPN control');
+      }
+      if (receipt.midStream && node.real) node.addText('[Capture starts inside this control stream: earlier message packet ids not seen]');
+      say(pkt, ctx.first, info);
+      if (receipt.chunks.length === 0) return { info, retransmission: false };
+      if (key.firstTlsFrame === 0) {
+        key.firstTlsFrame = pkt.number;
+        key.firstTlsTime = seconds(pkt);
+        if (key.keyId === 0 && s.record.timeline.tlsFrame === 0) {
+          s.record.timeline.tlsFrame = pkt.number;
+          s.record.timeline.tlsTime = key.firstTlsTime;
+        }
+      }
+      handToTls(pb, ctx, l, receipt.chunks, cd.tls);
+      return { info, retransmission: false };
+    }
+  }
+}
+
+function markRetransmission(ctx: PacketContext, mpidNode: Node, mpid: number, firstFrame: number): void {
+  ctx.session.record.facts[ctx.dir].retransmissions++;
+  if (firstFrame) mpidNode.addGenerated(hf.retransmissionOf, firstFrame);
+  ctx.pkt.addExpert(mpidNode, Severity.Note, 'Sequence',
+    `Retransmission of message packet id ${mpid}${firstFrame ? ` (first sent in frame ${firstFrame})` : ''}`, 'openvpn');
+}
+
+/** Passes in-order control payloads to TLS as one stream per key id and direction. */
+function handToTls(pb: Buf, ctx: PacketContext, l: ControlLayout, chunks: { mpid: number; frame: number; bytes: Uint8Array }[], dir: import('../engine/stream.js').StreamDirection): void {
+  const { pkt, node, parent } = ctx;
+  let tlsBuf: Buf;
+  if (chunks.length === 1 && chunks[0]!.frame === pkt.number && chunks[0]!.mpid === l.mpid) {
+    tlsBuf = pb.sub(l.payloadOffset, l.payloadLength);
+  } else {
+    let total = 0;
+    for (const c of chunks) total += c.bytes.length;
+    const joined = new Uint8Array(total);
+    let off = 0;
+    for (const c of chunks) {
+      joined.set(c.bytes, off);
+      off += c.bytes.length;
+      if (c.frame !== pkt.number && node.real) node.addGenerated(hf.delivered, c.frame).suffix = ` (message packet id ${c.mpid}, ${c.bytes.length} bytes)`;
+    }
+    tlsBuf = pkt.newSource(joined, `Reordered OpenVPN control (${total} bytes)`);
+  }
+  const tls = findProtocol('tls');
+  if (!tls) {
+    node.add(hf.data, tlsBuf, 0, tlsBuf.length, tlsBuf.bytesAt(0, tlsBuf.length));
+    return;
+  }
+  pkt.fenceInfo();
+  callDissector(tls, tlsBuf, pkt, parent, { direction: dir });
+}
+
+/** A reset's payload: early-negotiation TLVs from a server, or bytes. */
+function addResetPayload(pb: Buf, node: Node, l: ControlLayout): void {
+  const tlvs = isServerResetOpcode(l.opcode) ? parseTlvs(pb, l.payloadOffset, l.payloadLength) : null;
+  if (!tlvs) {
+    node.add(hf.data, pb, l.payloadOffset, l.payloadLength, pb.bytesAt(l.payloadOffset, l.payloadLength));
+    return;
+  }
+  for (const t of tlvs) {
+    const n = node.add(hf.earlyNeg, pb, t.offset, 4 + t.length);
+    n.add(hf.earlyNegType, pb, t.offset, 2, t.type);
+    n.add(hf.earlyNegLength, pb, t.offset + 2, 2, t.length);
+    if (t.type === TLV_EARLY_NEG_FLAGS && t.length === 2) {
+      const flags = pb.u16(t.offset + 4);
+      const f = n.add(hf.earlyNegFlags, pb, t.offset + 4, 2, flags);
+      f.add(hf.earlyNegResendWkc, pb, t.offset + 4, 2, flags & 1);
+    } else if (t.length) {
+      n.add(hf.earlyNegValue, pb, t.offset + 4, t.length, pb.bytesAt(t.offset + 4, t.length));
+    }
+  }
+}
+
+// ----------------------------------------------------------------------------------- data packets
+
+function dissectDataPacket(pb: Buf, ctx: PacketContext, op: number): void {
+  const { pkt, node, dir } = ctx;
+  const s = ctx.session;
+  const b0 = pb.u8(0);
+  const keyId = b0 & 7;
+  const hdr = op === Op.DataV2 ? 4 : 1;
+  if (node.real) addTypeByte(pb, node, b0);
+  let info = `${opcodeName(op)} kid=${keyId}`;
+  if (op === Op.DataV2) {
+    const peer = pb.u24(1);
+    const p = node.add(hf.peerid, pb, 1, 3, peer);
+    if (peer === 0xffffff) p.suffix = ' (not assigned)';
+    info += ` peer=${peer}`;
+  }
+  const now = seconds(pkt);
+  const key = s.keys.get(keyId) ?? s.key(keyId, pkt.number, now);
+  const firstData = key.firstDataFrame === 0;
+  if (firstData) {
+    key.firstDataFrame = pkt.number;
+    key.firstDataTime = now;
+    const t = s.record.timeline;
+    if (keyId === 0 && t.dataFrame === 0) {
+      t.dataFrame = pkt.number;
+      t.dataTime = now;
+      if (t.resetFrame) s.record.handshakeSeconds = now - t.resetTime;
+    }
+  }
+  const shape = s.shape.observe(pb, hdr, dir, pkt.number, s.detector.wrap?.kind === 'tls-auth' ? s.detector.wrap.hmacSize : 0);
+  s.record.dataShape = shapeLabel(shape);
+  if (node.real) {
+    addWrap(ctx, node);
+    const sh = node.addGenerated(hf.dataShape, s.record.dataShape);
+    sh.addGenerated(hf.dataShapeReason, shape.reason);
+  }
+  const rest = pb.length - hdr;
+  switch (shape.kind) {
+    case 'aead':
+      if (rest >= 4 + AEAD_TAG) {
+        const pid = pb.u32(hdr);
+        const pidNode = node.add(hf.dataPid, pb, hdr, 4, pid);
+        trackPid(ctx, keyId, pid, pidNode);
+        if (node.real) node.add(hf.dataTag, pb, hdr + 4, AEAD_TAG, pb.bytesAt(hdr + 4, AEAD_TAG));
+        addCipher(pb, node, hdr + 4 + AEAD_TAG, rest - 4 - AEAD_TAG);
+        info += ` pid=${pid} len=${rest - 4 - AEAD_TAG}`;
+        break;
+      }
+      addCipher(pb, node, hdr, rest);
+      info += ` len=${rest}`;
+      break;
+    case 'aead-epoch':
+      if (rest >= 8 + AEAD_TAG) {
+        const epoch = pb.u16(hdr);
+        const counter = (BigInt(pb.u16(hdr + 2)) << 32n) | BigInt(pb.u32(hdr + 4));
+        node.add(hf.dataEpoch, pb, hdr, 2, epoch);
+        const c = node.add(hf.dataCounter, pb, hdr + 2, 6, counter);
+        if (counter <= 0xffffffffn) trackPid(ctx, keyId, Number(counter) + epoch * 0, c);
+        addCipher(pb, node, hdr + 8, rest - 8 - AEAD_TAG);
+        if (node.real) node.add(hf.dataTag, pb, pb.length - AEAD_TAG, AEAD_TAG, pb.bytesAt(pb.length - AEAD_TAG, AEAD_TAG));
+        info += ` epoch=${epoch} pid=${counter} len=${rest - 8 - AEAD_TAG}`;
+        break;
+      }
+      addCipher(pb, node, hdr, rest);
+      info += ` len=${rest}`;
+      break;
+    case 'cbc':
+      if (rest >= shape.hmacSize + CBC_IV) {
+        if (node.real) {
+          node.add(hf.dataHmac, pb, hdr, shape.hmacSize, pb.bytesAt(hdr, shape.hmacSize)).suffix = ` (${shape.hmacSize} bytes)`;
+          node.add(hf.dataIv, pb, hdr + shape.hmacSize, CBC_IV, pb.bytesAt(hdr + shape.hmacSize, CBC_IV));
+        }
+        const len = rest - shape.hmacSize - CBC_IV;
+        addCipher(pb, node, hdr + shape.hmacSize + CBC_IV, len);
+        info += ` len=${len} [CBC]`;
+        break;
+      }
+      addCipher(pb, node, hdr, rest);
+      info += ` len=${rest}`;
+      break;
+    default:
+      addCipher(pb, node, hdr, rest);
+      info += ` len=${rest}`;
+  }
+  if (firstData && node.real) addTimeline(ctx, key);
+  say(pkt, ctx.first, info);
+  tap(ctx, op, keyId, false);
+}
+
+function addCipher(pb: Buf, node: Node, offset: number, length: number): void {
+  if (length <= 0) return;
+  if (node.real) {
+    const d = node.add(hf.data, pb, offset, length, pb.bytesAt(offset, length));
+    d.addGenerated(hf.dataCiphertextLen, length);
+  } else pb.check(offset, length);
+}
+
+function trackPid(ctx: PacketContext, keyId: number, pid: number, pidNode: Node): void {
+  const { pkt, dir } = ctx;
+  const s = ctx.session;
+  const t = s.pidTracker(dir, keyId);
+  const r = t.observe(pid);
+  const facts = s.record.facts[dir];
+  facts.lost = 0;
+  facts.replays = 0;
+  for (const tr of s.pids[dir].values()) {
+    facts.lost += tr.lost;
+    facts.replays += tr.replays;
+  }
+  if (r.kind === 'gap') {
+    const n = pidNode.addGenerated(hf.dataLost, r.gap);
+    pkt.addExpert(n, Severity.Note, 'Sequence', `${r.gap} data packet id${r.gap > 1 ? 's' : ''} missing before ${pid}`, 'openvpn');
+  } else if (r.kind === 'replay') {
+    const n = pidNode.addGenerated(hf.dataReplay, true);
+    pkt.addExpert(n, Severity.Warning, 'Sequence', `Data packet id ${pid} seen before in this direction: duplicate or replay`, 'openvpn');
+  }
+}
+
+function addTimeline(ctx: PacketContext, key: KeyChannel): void {
+  const { node, pkt } = ctx;
+  const start = key.keyId === 0 && ctx.session.record.timeline.resetFrame ? ctx.session.record.timeline.resetFrame : key.startFrame;
+  const startTime = key.keyId === 0 && ctx.session.record.timeline.resetFrame ? ctx.session.record.timeline.resetTime : key.startTime;
+  if (!start || start === pkt.number) return;
+  const now = seconds(pkt);
+  const t = node.addGenerated(hf.timeline, undefined);
+  t.text = `Handshake timeline, key id ${key.keyId}: reset #${start}${key.firstTlsFrame ? ` → TLS #${key.firstTlsFrame} (+${(key.firstTlsTime - startTime).toFixed(3)} s)` : ''} → first data #${pkt.number} (+${(now - startTime).toFixed(3)} s)`;
+  t.addGenerated(hf.resetFrame, start);
+  if (key.firstTlsFrame) {
+    t.addGenerated(hf.tlsFrame, key.firstTlsFrame);
+    t.addGenerated(hf.tlsDelay, key.firstTlsTime - startTime);
+  }
+  t.addGenerated(hf.dataFrame, pkt.number);
+  t.addGenerated(hf.handshakeTime, now - startTime);
+}
+
+// ---------------------------------------------------------------------------- static key, unknown
+
+function dissectStatic(pb: Buf, ctx: PacketContext, wrap: Wrap): void {
+  const { pkt, node } = ctx;
+  const s = ctx.session;
+  if (node.real) addWrap(ctx, node);
+  else s.record.wrap = wrapName(wrap);
+  s.record.dataShape = 'CBC+HMAC (static key)';
+  const h = wrap.hmacSize || staticKeyHmacFor(pb.length) || 20;
+  const len = pb.length - h - CBC_IV;
+  if (len >= 0) {
+    if (node.real) {
+      node.add(hf.dataHmac, pb, 0, h, pb.bytesAt(0, h)).suffix = ` (${h} bytes)`;
+      node.add(hf.dataIv, pb, h, CBC_IV, pb.bytesAt(h, CBC_IV));
+    }
+    addCipher(pb, node, h + CBC_IV, len);
+    if (len % 16 !== 0 && s.detector.decision?.source === 'detected') s.detector.contradictions++;
+    else if (s.detector.decision?.source === 'detected') s.detector.confirmations++;
+  } else addCipher(pb, node, 0, pb.length);
+  if (node.real) node.addText('[Static-key mode: no opcode, packet id and time are inside the encryption]');
+  say(pkt, ctx.first, `Static-key data len=${Math.max(len, 0)} [static key]`);
+  tap(ctx, -1, 0, false);
+}
+
+function dissectUnknown(pb: Buf, ctx: PacketContext, op: number): void {
+  const { pkt, node } = ctx;
+  const b0 = pb.u8(0);
+  addTypeByte(pb, node, b0);
+  if (node.real) addWrap(ctx, node);
+  if (pb.length > 1) node.add(hf.data, pb, 1, pb.length - 1, pb.bytesAt(1, pb.length - 1));
+  pkt.addExpert(node, Severity.Note, 'Undecoded', `Unknown opcode ${op} (0x${op.toString(16).padStart(2, '0')})`, 'openvpn');
+  say(pkt, ctx.first, `Unknown opcode ${op} kid=${b0 & 7}`);
+  tap(ctx, op, b0 & 7, false);
+}
+
+// --------------------------------------------------------------------------------- heuristics
+
+/**
+ * UDP on any port: claims a datagram only on strong evidence — a client or server hard reset (key
+ * id 0) that one wrapping explains with a high score, or a control packet whose session id was
+ * already seen in another OpenVPN conversation (a client that changed address or port).
+ */
+function heuristicUdp(buf: Buf, pkt: Packet, parent: Node): boolean {
+  if (!looksLikeOpenvpn(buf, pkt)) return false;
+  dissectOpenvpn(buf, pkt, parent);
+  return true;
+}
+
+/** TCP on any port: the 2-byte length must frame exactly such a reset. */
+function heuristicTcp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): boolean {
+  if (buf.length < 2 + 1 + SID_SIZE) return false;
+  const plen = buf.u16(0);
+  if (plen < 1 + SID_SIZE + 5 || plen + 2 > buf.length) return false;
+  if (!looksLikeOpenvpn(buf.sub(2, plen), pkt)) return false;
+  dissectOpenvpn(buf, pkt, parent, isStreamData(data) ? data : undefined);
+  return true;
+}
+
+function looksLikeOpenvpn(pb: Buf, pkt: Packet): boolean {
+  if (pb.length < 1 + SID_SIZE + 5) return false;
+  const b0 = pb.u8(0);
+  const op = b0 >> 3;
+  if (!isKnownOpcode(op) || isDataOpcode(op)) return false;
+  const sid = pb.u64(1);
+  if (globalState(pkt).sids.has(sid)) return true;
+  if ((b0 & 7) !== 0 || !(isClientResetOpcode(op) || isServerResetOpcode(op))) return false;
+  if (op === Op.HardResetClientV1 || op === Op.HardResetServerV1) return false;
+  const best = judgeControl(pb, { seconds: pkt.frame.seconds, knownSids: new Set(), peerSid: null })[0];
+  if (!best || best.score < 4) return false;
+  // Plain resets have no clock or HMAC to check: demand the exact sizes OpenVPN sends.
+  if (best.wrap.kind === 'plain') return pb.length === (isClientResetOpcode(op) ? 14 : 26) || best.score >= 6;
+  return !carriesWkc(op) || best.layout.wkcLength > 0;
+}
+
+// ------------------------------------------------------------------------------------- protocol
+
+export const openvpn = protocol('openvpn', 'OpenVPN Protocol', 'OpenVPN',
+  'OpenVPN 2.x: a VPN that runs TLS over its own reliable control channel and carries encrypted IP packets in data packets, over UDP or TCP.',
+  dissectOpenvpn, (n) => {
+    const op = n.find(hf.opcode)?.value;
+    const wrap = n.childValue(hf.wrap);
+    const name = op === undefined ? (wrap === 'static-key' ? 'Static-key data' : 'OpenVPN') : opcodeName(op as number);
+    return `OpenVPN Protocol, ${name}${wrap !== undefined && wrap !== 'undetermined' ? `, ${wrap}` : ''}`;
+  });
+
+export function register(): void {
+  table('udp.port').add(1194, openvpn);
+  table('tcp.port').add(1194, openvpn);
+  table('udp.port').addHeuristic(openvpn, heuristicUdp);
+  table('tcp.port').addHeuristic(openvpn, heuristicTcp);
+}

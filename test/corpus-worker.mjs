@@ -1,0 +1,41 @@
+// Runs every capture named on the command line through the whole pipeline (read, dissect, render as
+// summary, tree and JSON) and reports one line per file. Used by robustness.test.ts in a child
+// process so a hang can be detected and pinned on a file.
+import { openCapture } from '../dist/capture/open.js';
+import { CaptureFormatError } from '../dist/capture/frame.js';
+import { Session } from '../dist/engine/session.js';
+import { registerAll } from '../dist/protocols/index.js';
+import { summaryLine, treeLines, hexDumpLines } from '../dist/render/text.js';
+import { packetNdjson } from '../dist/render/json.js';
+
+registerAll();
+const files = process.argv.slice(2);
+let peakRss = 0;
+for (const file of files) {
+  process.stdout.write(`START\t${file}\n`);
+  const started = Date.now();
+  const session = new Session({ buildTree: true });
+  let frames = 0;
+  let outcome = 'ok';
+  try {
+    const source = openCapture(file);
+    await source.run((frame) => {
+      frames++;
+      const pkt = session.dissect(frame);
+      const lines = [summaryLine(pkt, { timeDecimals: 6 })];
+      treeLines(pkt, { explain: true }, lines);
+      hexDumpLines(pkt, lines);
+      packetNdjson(pkt, lines);
+    });
+    if (source.truncatedAt !== undefined) outcome = `truncated@${source.truncatedAt}`;
+  } catch (e) {
+    if (e instanceof CaptureFormatError) outcome = `not-a-capture: ${e.message}`;
+    else {
+      process.stdout.write(`FAIL\t${file}\t${(e && e.stack) || e}\n`.replace(/\n(?!$)/g, ' | '));
+      continue;
+    }
+  }
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  process.stdout.write(`DONE\t${file}\t${frames}\t${Date.now() - started}\t${outcome}\n`);
+}
+process.stdout.write(`PEAK\t${Math.round(peakRss / 1048576)}\n`);
