@@ -14,8 +14,11 @@ const BUFFER_SIZE = 1024 * 1024;
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 export interface PcapWriterOptions {
-  /** LINKTYPE_* of every frame written. */
-  linkType: number;
+  /**
+   * LINKTYPE_* of every frame written. When left out, the first frame's linkType decides (and
+   * LINKTYPE_ETHERNET, 1, if the file is closed without any frame).
+   */
+  linkType?: number;
   /** Frames longer than this are cut to it; written into the header. Default 262144. */
   snapLength?: number;
   /** Nanosecond timestamps (magic a1b23c4d) instead of microseconds. Default false. */
@@ -29,10 +32,14 @@ export interface WritableFrame {
   bytes: Uint8Array;
   /** Length on the wire; defaults to bytes.length. */
   originalLength?: number;
+  /** Checked against the file's link type when present: classic pcap holds only one. */
+  linkType?: number;
+  number?: number;
 }
 
 export class PcapWriter {
-  readonly linkType: number;
+  /** Undefined until given in the options or taken from the first frame. */
+  linkType: number | undefined;
   readonly snapLength: number;
   readonly nanosecond: boolean;
   /** Frames written so far. */
@@ -47,7 +54,7 @@ export class PcapWriter {
   private closed = false;
 
   /** Opens (creating or truncating) the file at `target`, or writes into a stream. */
-  constructor(target: string | NodeJS.WritableStream, options: PcapWriterOptions) {
+  constructor(target: string | NodeJS.WritableStream, options: PcapWriterOptions = {}) {
     this.linkType = options.linkType;
     this.snapLength = options.snapLength ?? 262144;
     this.nanosecond = options.nanosecond ?? false;
@@ -56,12 +63,22 @@ export class PcapWriter {
     } else {
       this.stream = target;
     }
-    this.writeHeader();
+    if (this.linkType !== undefined) this.writeHeader(this.linkType);
   }
 
   /** Appends one frame. Bytes beyond the snapshot length are dropped, as a capture would. */
   write(frame: WritableFrame): void {
     if (this.closed) throw new Error('PcapWriter: write after close');
+    if (this.linkType === undefined) {
+      this.linkType = frame.linkType ?? 1;
+      this.writeHeader(this.linkType);
+    } else if (frame.linkType !== undefined && frame.linkType !== this.linkType) {
+      const which = frame.number === undefined ? 'a frame' : `frame ${frame.number}`;
+      throw new Error(
+        `${which} has link type ${frame.linkType} but the file holds link type ${this.linkType}: ` +
+          'a classic pcap file has one link type for all its frames',
+      );
+    }
     const capturedLength = Math.min(frame.bytes.length, this.snapLength);
     const recordLength = PCAP_RECORD_HEADER_LENGTH + capturedLength;
     if (this.used + recordLength > this.buffer.length) {
@@ -93,6 +110,10 @@ export class PcapWriter {
   /** Writes out what is buffered and closes the file, or ends the stream. */
   async close(): Promise<void> {
     if (this.closed) return;
+    if (this.linkType === undefined) {
+      this.linkType = 1;
+      this.writeHeader(this.linkType);
+    }
     this.flushBuffer();
     this.closed = true;
     if (this.fd !== undefined) {
@@ -111,7 +132,7 @@ export class PcapWriter {
     });
   }
 
-  private writeHeader(): void {
+  private writeHeader(linkType: number): void {
     const view = this.view;
     view.setUint32(0, this.nanosecond ? PCAP_MAGIC_NANOSECONDS : PCAP_MAGIC_MICROSECONDS, LITTLE_ENDIAN);
     view.setUint16(4, 2, LITTLE_ENDIAN);
@@ -119,7 +140,7 @@ export class PcapWriter {
     view.setUint32(8, 0, LITTLE_ENDIAN);
     view.setUint32(12, 0, LITTLE_ENDIAN);
     view.setUint32(16, this.snapLength, LITTLE_ENDIAN);
-    view.setUint32(20, this.linkType, LITTLE_ENDIAN);
+    view.setUint32(20, linkType, LITTLE_ENDIAN);
     this.used = PCAP_HEADER_LENGTH;
   }
 

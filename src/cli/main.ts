@@ -50,6 +50,7 @@ export function buildProgram(): Command {
       writeErr: () => {},
       writeOut: (s) => process.stdout.write(s),
     })
+    .addHelpText('after', '\nLive capture (TUN devices, running VPNs): vpnscope live --help')
     .exitOverride()
     .showSuggestionAfterError(true);
   return program;
@@ -120,6 +121,8 @@ function reportError(e: unknown): number {
 }
 
 async function run(argv: string[]): Promise<number> {
+  // `vpnscope live …` (live.ts): loaded only when asked for, so file mode never loads the FFI library.
+  if (argv[0] === 'live') return (await import('./live.js')).runLive(argv.slice(1));
   const program = buildProgram();
   program.parse(argv, { from: 'user' });
   const o = program.opts();

@@ -92,7 +92,7 @@ export async function runSource(source: FrameSource, o: RunOptions, p: Prepared,
   const out = new Output(process.stdout);
   const colors = createColors(o.color);
   const progress = Progress.forStderr(o.quiet || o.format !== 'text' || !process.stdout.isTTY);
-  const writer = o.write ? new PcapWriter(o.write) : null;
+  const sink: { writer: PcapWriter | null; skipped: number } = { writer: null, skipped: 0 };
   let timeDecimals = 6;
   let shown = 0;
   let first = true;
@@ -110,7 +110,12 @@ export async function runSource(source: FrameSource, o: RunOptions, p: Prepared,
     if (p.filter && !p.filter.matches(pkt)) return true;
     shown++;
     for (const s of p.stats) s.onPacket(pkt);
-    writer?.write(pkt.frame);
+    if (o.write) {
+      const f = pkt.frame;
+      sink.writer ??= openWriter(o.write, f.linkType, source.info?.format === 'pcap-nsec');
+      if (f.linkType === sink.writer.linkType) sink.writer.write(f);
+      else sink.skipped++;
+    }
     if (!o.quiet) {
       lines.length = 0;
       if (text) {
@@ -169,10 +174,20 @@ export async function runSource(source: FrameSource, o: RunOptions, p: Prepared,
     else out.write(s.text());
   }
   out.flush();
-  await writer?.close();
+  if (o.write) await (sink.writer ?? openWriter(o.write, source.info?.linkType ?? 1, false)).close();
+  if (sink.skipped) process.stderr.write(`vpnscope: ${o.write}: ${sink.skipped} frames of another link type were not written (pcap holds one link type per file)\n`);
   if (source.truncatedAt !== undefined) {
     process.stderr.write(`vpnscope: ${name}: file ends in the middle of packet ${source.truncatedAt}\n`);
     return ExitCode.Truncated;
   }
   return ExitCode.Ok;
+}
+
+function openWriter(path: string, linkType: number, nanosecond: boolean): PcapWriter {
+  try {
+    return new PcapWriter(path, { linkType, nanosecond });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new CliError(`${path}: cannot write (${err.code ?? err.message})`, ExitCode.Input);
+  }
 }

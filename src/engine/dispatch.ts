@@ -114,7 +114,10 @@ dataProtocolField.label = (n) => `Data (${n.length} bytes)`;
 /** Shows bytes nobody claimed as Wireshark's "Data" layer. */
 export function dissectData(buf: Buf, pkt: Packet, parent: Node): void {
   if (buf.reportedLength <= 0) return;
+  // Raw data never names the Protocol column: it keeps the layer that carried it ("UDP", "ICMP").
+  const column = pkt.protocolColumn;
   const node = pkt.addLayer(dataProtocol, parent, buf, 0, buf.length);
+  pkt.protocolColumn = column;
   if (node.real) {
     node.add(dataDataField, buf, 0, buf.length, buf.bytesAt(0, buf.length));
     node.addGenerated(dataLenField, buf.reportedLength);
@@ -155,6 +158,9 @@ export function callHeuristic(h: Heuristic, buf: Buf, pkt: Packet, parent: Node,
 }
 
 function noteException(e: unknown, proto: Protocol, pkt: Packet): void {
+  // A packet quoted in an ICMP error is cut short by design (RFC 792 keeps the header and 8 bytes):
+  // running off its end is expected, not a defect of this packet (Wireshark stays silent too).
+  if (pkt.inErrorPacket && (e instanceof CapturedBoundsError || e instanceof ReportedBoundsError)) return;
   const root = pkt.root;
   if (e instanceof CapturedBoundsError) {
     const n = root.addGenerated(truncatedField, undefined);

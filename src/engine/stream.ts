@@ -85,6 +85,11 @@ export class StreamDirection {
   desynced = false;
   /** Per-protocol scratch state for this direction. */
   scratch: Record<string, unknown> = {};
+  /**
+   * The frame that carried the bytes being passed now, when it is not the current frame (the
+   * transport releasing data it held back, e.g. TCP segments that arrived ahead of a gap); 0 otherwise.
+   */
+  originFrame = 0;
   /** The fields its reassemblies are shown with (tcp.segments …). */
   readonly fields: ReassemblyFields;
 
@@ -151,7 +156,7 @@ export function dissectPdus(
     if (firstLen === NEED_MORE || firstLen > joined.length) {
       if (joined.length > dir.maxPending) return giveUp(dir, buf, pkt, parent);
       dir.pending = joined;
-      dir.pendingFrames.push([pkt.number, buf.length]);
+      dir.pendingFrames.push([dir.originFrame || pkt.number, buf.length]);
       markSegment(pkt, parent, buf, dir, true);
       return 0;
     }
@@ -184,7 +189,7 @@ export function dissectPdus(
         const rest = work.bytesAt(offset, work.length - offset);
         if (rest.length > dir.maxPending) return count + giveUp(dir, work.sub(offset), pkt, parent);
         dir.pending = rest.slice();
-        dir.pendingFrames = [[pkt.number, rest.length]];
+        dir.pendingFrames = [[dir.originFrame || pkt.number, rest.length]];
         markSegment(pkt, parent, work.sub(offset), dir, count === 0);
         return count;
       }
@@ -225,7 +230,7 @@ function markSegment(pkt: Packet, parent: Node, buf: Buf, dir: StreamDirection, 
 function describeReassembly(parent: Node, pkt: Packet, dir: StreamDirection, source: Buf, prior: [number, number][], lastBytes: number, total: number): void {
   if (!parent.real) return;
   const f = dir.fields;
-  const pieces = [...prior, [pkt.number, lastBytes] as [number, number]];
+  const pieces = [...prior, [dir.originFrame || pkt.number, lastBytes] as [number, number]];
   const n = parent.addGenerated(f.pieces, undefined, source, 0, total);
   const Unit = f.unit[0]!.toUpperCase() + f.unit.slice(1);
   n.text = `${pieces.length} Reassembled ${f.label} ${Unit}s (${total} bytes): ${pieces.map(([fr, b]) => `#${fr}(${b})`).join(', ')}`;

@@ -183,9 +183,9 @@ function dissectEth(buf: Buf, pkt: Packet, parent: Node): void {
   }
   pkt.src = pkt.netSrc = srcText;
   pkt.dst = pkt.netDst = dstText;
-  pkt.setInfo('Ethernet II');
 
   const type = buf.u16(12);
+  pkt.setInfo(type <= 1500 ? 'IEEE 802.3 Ethernet' : 'Ethernet II');
   if (type >= 0x0600) {
     node.add(hf.type, buf, 12, 2, type);
     callDissector(ethertype, buf, pkt, parent, { etype: type, payloadOffset: 14, layerNode: node, trailerField: hf.trailer, fcsLength: -1 } satisfies EthertypeData);

@@ -3,11 +3,35 @@
  * import; `register()` attaches it to its parents' dissector tables.
  */
 import * as frame from './frame.js';
+import * as eth from './eth.js';
+import * as sll from './sll.js';
+import * as nullLoopback from './null.js';
+import * as rawip from './rawip.js';
+import * as arp from './arp.js';
+import * as ip from './ip.js';
+import * as ipv6 from './ipv6.js';
+import * as icmp from './icmp.js';
+import * as icmpv6 from './icmpv6.js';
 import * as udp from './udp.js';
+import * as tcp from './tcp.js';
+import * as dns from './dns.js';
+import * as openvpn from './openvpn.js';
 
 const modules: { register(): void }[] = [
   frame,
+  eth,
+  sll,
+  nullLoopback,
+  rawip,
+  arp,
+  ip,
+  ipv6,
+  icmp,
+  icmpv6,
   udp,
+  tcp,
+  dns,
+  openvpn,
 ];
 
 let done = false;

@@ -27,13 +27,13 @@ import { protocol, table, callDissector, findProtocol } from '../engine/dispatch
 import type { Buf } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
 import { type Node, Severity } from '../engine/tree.js';
-import { dissectPdus, NEED_MORE, isStreamData } from '../engine/stream.js';
+import { dissectPdus, NEED_MORE, isStreamData, StreamDirection } from '../engine/stream.js';
 import type { Conversation } from '../engine/session.js';
 import { hf } from './openvpn/fields.js';
 import {
   type ControlLayout, type Wrap, Op, SID_SIZE, EARLY_NEG_MASK, EARLY_NEG_START, TLV_EARLY_NEG_FLAGS, TLS_CRYPT_TAG_SIZE,
   carriesWkc, isClientResetOpcode, isControlOpcode, isDataOpcode, isKnownOpcode, isResetOpcode, isServerResetOpcode,
-  layoutControl, opcodeName, parseTlvs, parseWrapPref, wrapLabel, wrapName,
+  digestName, layoutControl, opcodeName, parseTlvs, parseWrapPref, wrapLabel, wrapName,
 } from './openvpn/wire.js';
 import { type JudgeContext, describeCipherLength, judgeControl, staticKeyHmacFor } from './openvpn/variant.js';
 import { AEAD_TAG, CBC_IV, shapeLabel } from './openvpn/data.js';
@@ -46,15 +46,18 @@ export type { OpenvpnTap, SessionRecord } from './openvpn/session.js';
 interface GlobalState {
   count: number;
   sids: Map<bigint, true>;
+  /** Whole seconds of the first OpenVPN packet: times are kept relative to it for precision. */
+  base: number;
 }
 const MAX_GLOBAL_SIDS = 4096;
 
 function globalState(pkt: Packet): GlobalState {
-  return pkt.session.global<GlobalState>('openvpn', () => ({ count: 0, sids: new Map() }));
+  return pkt.session.global<GlobalState>('openvpn', () => ({ count: 0, sids: new Map(), base: pkt.frame.seconds }));
 }
 
+/** Seconds since the first OpenVPN packet's whole second (differences keep nanosecond precision). */
 function seconds(pkt: Packet): number {
-  return pkt.frame.seconds + pkt.frame.nanos / 1e9;
+  return pkt.frame.seconds - globalState(pkt).base + pkt.frame.nanos / 1e9;
 }
 
 function sidHex(sid: bigint): string {
@@ -67,8 +70,7 @@ function dissectOpenvpn(buf: Buf, pkt: Packet, parent: Node, data?: unknown): vo
   if (pkt.transport === 'tcp') {
     dissectPdus(buf, pkt, parent, data,
       (b, offset) => (b.has(offset, 2) ? b.u16(offset) + 2 : NEED_MORE),
-      (pdu, p, par) => dissectPacket(pdu, p, par, true),
-      (rest, p, par) => dissectPacket(rest, p, par, true));
+      (pdu, p, par) => dissectPacket(pdu, p, par, true));
     return;
   }
   dissectPacket(buf, pkt, parent, false);
@@ -111,9 +113,9 @@ function dissectPacket(buf: Buf, pkt: Packet, parent: Node, framed: boolean): vo
   else {
     if (!wrap) {
       s.detector.noteStaticEvidence(pb, pb.length);
-      s.detector.considerStatic(pkt.number);
-      if (s.detector.wrap?.kind === 'static-key') {
-        dissectStatic(pb, ctx, s.detector.wrap);
+      const now: Wrap | null = s.detector.considerStatic(pkt.number);
+      if (now?.kind === 'static-key') {
+        dissectStatic(pb, ctx, now);
         return;
       }
     }
@@ -176,7 +178,7 @@ function sessionFor(pb: Buf, ctx: PacketContext): OvpnSession {
 function looksLikeReset(pb: Buf, pkt: Packet): boolean {
   const pref = parseWrapPref(pkt.session.prefs['openvpn.wrap']);
   if (pref) return !layoutControl(pb, pref).problem;
-  const best = judgeControl(pb, { seconds: seconds(pkt), knownSids: new Set(), peerSid: null })[0];
+  const best = judgeControl(pb, { seconds: pkt.frame.seconds, knownSids: new Set(), peerSid: null })[0];
   return best !== undefined && best.score >= 4;
 }
 
@@ -188,7 +190,7 @@ function startSession(ctx: PacketContext, clientIs: 'sender' | 'receiver' | null
   const a = clientIs === 'receiver' ? receiver : sender;
   const b = clientIs === 'receiver' ? sender : receiver;
   const s = new OvpnSession(g.count++, pkt.transport === 'tcp' ? 'tcp' : 'udp', conv.index, a, b, clientIs !== null,
-    parseWrapPref(pkt.session.prefs['openvpn.wrap']), pkt.number, seconds(pkt));
+    parseWrapPref(pkt.session.prefs['openvpn.wrap']), pkt.number, seconds(pkt), g.base);
   st.current = s;
   return s;
 }
@@ -225,12 +227,15 @@ function tap(ctx: PacketContext, opcode: number, keyId: number, retransmission: 
   ctx.pkt.tap('openvpn', t);
 }
 
-function addWrap(ctx: PacketContext, node: Node): void {
+/** openvpn.wrap on every packet; with `explain`, the reason, deciding frame and confirmations too. */
+function addWrap(ctx: PacketContext, node: Node, explain = false): void {
   const s = ctx.session;
   const d = s.detector.decision;
   s.record.wrap = d ? wrapName(d.wrap) : 'undetermined';
+  s.record.wrapReason = d?.reason ?? '';
   if (!node.real) return;
   const w = node.addGenerated(hf.wrap, s.record.wrap);
+  if (!explain) return;
   if (d) {
     w.addGenerated(hf.wrapReason, d.reason);
     w.addGenerated(hf.wrapFrame, d.frame);
@@ -248,41 +253,46 @@ function dissectControl(pb: Buf, ctx: PacketContext): void {
   const b0 = pb.u8(0);
   const op = b0 >> 3;
   const keyId = b0 & 7;
-  addTypeByte(pb, node, b0);
+  // Too short for opcode and session id is malformed whatever the wrapping.
   const sid = pb.u64(1);
-  const sidNode = node.add(hf.sessionid, pb, 1, SID_SIZE, sid);
-  sidNode.suffix = ` (0x${sidHex(sid)})`;
-  noteSid(ctx, sid);
 
-  const judgeCtx: JudgeContext = { seconds: seconds(pkt), knownSids: ctx.st.knownSids, peerSid: s.sids[ctx.dir === 0 ? 1 : 0] };
+  const judgeCtx: JudgeContext = { seconds: pkt.frame.seconds, knownSids: ctx.st.knownSids, peerSid: s.sids[ctx.dir === 0 ? 1 : 0] };
   let layout: ControlLayout | null = null;
   let wrap: Wrap | null = s.detector.wrap;
+  let guess: Wrap | null = null;
   let decidedHere = false;
   if (!wrap) {
     const j = s.detector.observeControl(pb, judgeCtx, pkt.number);
     s.detector.considerStatic(pkt.number);
     wrap = s.detector.wrap;
-    decidedHere = wrap !== null;
     if (wrap?.kind === 'static-key') {
-      // The evidence turned: this "control" packet was static-key ciphertext after all.
-      node.children?.splice(node.children.length - 2, 2);
+      // The evidence turned: this first byte was static-key ciphertext, not an opcode.
       dissectStatic(pb, ctx, wrap);
       return;
     }
-    if (j && (wrap || j.score >= 2)) layout = wrap ? layoutControl(pb, wrap) : j.layout;
+    decidedHere = wrap !== null;
+    if (wrap) layout = layoutControl(pb, wrap);
+    else if (j && j.score >= 2) {
+      layout = j.layout;
+      guess = j.wrap;
+    }
   } else {
     layout = layoutControl(pb, wrap);
-    confirmWrap(s, layout, ctx.dir, judgeCtx.seconds);
+    confirmWrap(s, layout, ctx.dir, pkt.frame.seconds);
   }
-  addWrap(ctx, node);
+
+  addTypeByte(pb, node, b0);
+  node.add(hf.sessionid, pb, 1, SID_SIZE, sid).suffix = ` (0x${sidHex(sid)})`;
+  noteSid(ctx, sid);
+  addWrap(ctx, node, true);
   if (decidedHere && wrap) {
     pkt.addExpert(node, Severity.Chat, 'Protocol', `OpenVPN session ${s.record.index}: control channel is ${wrapLabel(wrap)} (${s.detector.decision!.reason})`, 'openvpn');
   }
-  const label = wrap ? wrapLabel(wrap) : layout ? `${wrapLabel(judgeLabelWrap(pb, judgeCtx))}?` : 'wrapping?';
+  const label = wrap ? wrapLabel(wrap) : guess ? `${wrapLabel(guess)}?` : 'wrapping?';
 
   const key = keyFor(s, op, keyId, ctx, layout);
   if (!layout || layout.problem) {
-    // Wrong guess or a damaged packet: show the bytes, never call it malformed on a guess.
+    // A wrong guess or a damaged packet: show the bytes; never call a packet malformed on a guess.
     const rest = pb.length - (1 + SID_SIZE);
     if (rest > 0) node.add(hf.data, pb, 1 + SID_SIZE, rest, pb.bytesAt(1 + SID_SIZE, rest));
     if (layout?.problem && wrap) {
@@ -297,27 +307,31 @@ function dissectControl(pb: Buf, ctx: PacketContext): void {
   if (isResetOpcode(op) || op === Op.SoftResetV1) info += ` sid=${sidHex(sid).slice(0, 8)}`;
   if (layout.hmacLength) {
     const h = node.add(hf.hmac, pb, layout.hmacOffset, layout.hmacLength, pb.bytesAt(layout.hmacOffset, layout.hmacLength));
-    h.suffix = ` (${layout.hmacLength} bytes)`;
+    h.suffix = ` (${layout.hmacLength} bytes, ${digestName(layout.hmacLength)}-sized)`;
   }
   if (layout.replayOffset >= 0) addReplay(pb, node, layout, pkt);
 
   let retransmission = false;
   if (layout.cipherOffset >= 0) {
     addCiphertext(pb, node, layout);
+    if ((op === Op.ControlV1 || op === Op.ControlWkcV1) && key.firstTlsFrame === 0) noteTlsStart(s, key, pkt);
     info += ` [${label}] ${layout.cipherLength} bytes encrypted`;
+    if (layout.wkcOffset >= 0) addWkc(pb, node, layout);
+    say(pkt, ctx.first, info);
   } else {
-    const r = addReliable(pb, ctx, layout, key, label, info);
-    info = r.info;
-    retransmission = r.retransmission;
+    if (layout.wkcOffset >= 0) addWkc(pb, node, layout);
+    retransmission = addReliable(pb, ctx, layout, key, label, info);
   }
-  if (layout.wkcOffset >= 0) addWkc(pb, node, layout);
-  if (layout.cipherOffset >= 0) say(pkt, ctx.first, info);
   tap(ctx, op, keyId, retransmission);
 }
 
-/** The best guess's wrapping while undecided (for the Info column's "tls-auth SHA1?"). */
-function judgeLabelWrap(pb: Buf, jc: JudgeContext): Wrap {
-  return judgeControl(pb, jc)[0]!.wrap;
+function noteTlsStart(s: OvpnSession, key: KeyChannel, pkt: Packet): void {
+  key.firstTlsFrame = pkt.number;
+  key.firstTlsTime = seconds(pkt);
+  if (key.keyId === 0 && s.record.timeline.tlsFrame === 0) {
+    s.record.timeline.tlsFrame = pkt.number;
+    s.record.timeline.tlsTime = key.firstTlsTime;
+  }
 }
 
 /** A later packet of a decided session: does it fit, and does its replay id count up? */
@@ -391,19 +405,24 @@ function addWkc(pb: Buf, node: Node, l: ControlLayout): void {
   w.add(hf.wkcLen, pb, end - 2, 2, l.wkcLength);
 }
 
-/** Ack array, message packet id, reordering and the hand-off to TLS (plain and tls-auth). */
-function addReliable(pb: Buf, ctx: PacketContext, l: ControlLayout, key: KeyChannel, label: string, head: string): { info: string; retransmission: boolean } {
+/**
+ * Ack array, message packet id, reordering and the hand-off to TLS (plain and tls-auth). Sets the
+ * Info column; returns true for a retransmission.
+ */
+function addReliable(pb: Buf, ctx: PacketContext, l: ControlLayout, key: KeyChannel, label: string, head: string): boolean {
   const { pkt, node, dir } = ctx;
   const s = ctx.session;
   const op = l.opcode;
-  let info = head;
+  const peer = dir === 0 ? 1 : 0;
   node.add(hf.ackLen, pb, l.ackOffset, 1, l.acks.length);
   if (l.acks.length) {
     const arr = node.addText('Packet-ID Array', pb, l.ackOffset + 1, 4 * l.acks.length);
-    const other = key.dirs[dir === 0 ? 1 : 0];
+    const other = key.dirs[peer];
+    const decided = s.detector.wrap !== null;
     for (let i = 0; i < l.acks.length; i++) {
       const a = l.acks[i]!;
       const e = arr.add(hf.ackElem, pb, l.ackOffset + 1 + 4 * i, 4, a);
+      if (!decided) continue;
       const r = other.ack(a, pkt.number);
       if (r.carriedIn && node.real) {
         const f = e.addGenerated(hf.ackFrame, r.carriedIn);
@@ -414,87 +433,69 @@ function addReliable(pb: Buf, ctx: PacketContext, l: ControlLayout, key: KeyChan
     const rsidOffset = l.ackOffset + 1 + 4 * l.acks.length;
     const rs = node.add(hf.rsid, pb, rsidOffset, SID_SIZE, l.remoteSessionId!);
     rs.suffix = ` (0x${sidHex(l.remoteSessionId!)})`;
-    if (s.sids[dir === 0 ? 1 : 0] !== null && l.remoteSessionId !== s.sids[dir === 0 ? 1 : 0]) {
+    if (s.sids[peer] !== null && l.remoteSessionId !== s.sids[peer]) {
       pkt.addExpert(rs, Severity.Warning, 'Protocol', 'Remote session id is not the peer\'s session id: OpenVPN ignores these acks', 'openvpn');
     }
   }
+  let info = head;
   if (l.mpidOffset < 0) {
     // P_ACK_V1: acks only.
-    info += ` ack [${l.acks.join(',')}] [${label}]`;
-    say(pkt, ctx.first, info);
-    return { info, retransmission: false };
+    say(pkt, ctx.first, `${info} ack [${l.acks.join(',')}] [${label}]`);
+    return false;
   }
   const mpidNode = node.add(hf.mpid, pb, l.mpidOffset, 4, l.mpid);
   info += ` pid=${l.mpid}`;
   if (l.acks.length) info += ` ack [${l.acks.join(',')}]`;
   info += ` [${label}]`;
-  if (isResetOpcode(op)) s.record.rolesKnown = s.record.rolesKnown || isClientResetOpcode(op) || isServerResetOpcode(op);
 
-  const cd = key.dirs[dir];
   const isTls = op === Op.ControlV1 || op === Op.ControlWkcV1;
   const payload = l.payloadLength > 0 ? pb.sub(l.payloadOffset, l.payloadLength) : null;
-  const decided = s.detector.wrap !== null;
-  if (!decided) {
-    // A guess is shown, but nothing is fed to TLS or reordered until the wrapping is settled.
+  if (s.detector.wrap === null) {
+    // A guess is shown, but nothing is reordered or fed to TLS until the wrapping is settled.
     if (payload) node.add(hf.data, pb, l.payloadOffset, payload.length, payload.bytesAt(0, payload.length));
     say(pkt, ctx.first, info);
-    return { info, retransmission: false };
+    return false;
   }
+  const cd = key.dirs[dir];
   const receipt = cd.receive(l.mpid, isTls && payload ? payload.bytesAt(0, payload.length) : null, pkt.number);
-  const acked = cd.ackedIn(l.mpid);
-  if (acked && node.real) mpidNode.addGenerated(hf.ackedIn, acked);
-  else if (node.real) cd.awaitAck(l.mpid, mpidNode);
+  if (node.real) {
+    const acked = cd.ackedIn(l.mpid);
+    if (acked) mpidNode.addGenerated(hf.ackedIn, acked);
+    else cd.awaitAck(l.mpid, mpidNode);
+  }
 
+  if (receipt.kind === 'retransmission') {
+    markRetransmission(ctx, mpidNode, l.mpid, receipt.firstFrame);
+    if (payload) {
+      if (isTls) node.add(hf.data, pb, l.payloadOffset, payload.length, payload.bytesAt(0, payload.length));
+      else addResetPayload(pb, node, l);
+    }
+    say(pkt, ctx.first, `${info} ${receipt.firstFrame ? `[retransmission of #${receipt.firstFrame}]` : '[retransmission]'}`);
+    return true;
+  }
   if (!isTls) {
     if (payload) addResetPayload(pb, node, l);
-    if (receipt.kind === 'retransmission') {
-      markRetransmission(ctx, mpidNode, l.mpid, receipt.firstFrame);
-      if (receipt.firstFrame) info += ` [retransmission of #${receipt.firstFrame}]`;
-      else info += ' [retransmission]';
-      say(pkt, ctx.first, info);
-      return { info, retransmission: true };
-    }
     say(pkt, ctx.first, info);
-    return { info, retransmission: false };
+    return false;
   }
-
-  switch (receipt.kind) {
-    case 'retransmission': {
-      markRetransmission(ctx, mpidNode, l.mpid, receipt.firstFrame);
-      if (payload) node.add(hf.data, pb, l.payloadOffset, payload.length, payload.bytesAt(0, payload.length));
-      info += receipt.firstFrame ? ` [retransmission of #${receipt.firstFrame}]` : ' [retransmission]';
-      say(pkt, ctx.first, info);
-      return { info, retransmission: true };
-    }
-    case 'buffered': {
-      if (payload) node.add(hf.data, pb, l.payloadOffset, payload.length, payload.bytesAt(0, payload.length));
-      const w = node.addGenerated(hf.waitingFor, receipt.waitingFor);
-      pkt.addExpert(w, Severity.Note, 'Sequence', `Arrived before message packet id ${receipt.waitingFor}: payload held back for TLS`, 'openvpn');
-      info += ` [out of order, waiting for pid=${receipt.waitingFor}]`;
-      say(pkt, ctx.first, info);
-      return { info, retransmission: false };
-    }
-    case 'in-order': {
-      if (receipt.skipped) {
-        const n = node.addText(`[Message packet ids ${receipt.skipped[0]}…${receipt.skipped[1]} never arrived; TLS continues after the gap]`);
-        pkt.addExpert(n, Severity.Warning, 'Sequence', `Control packets ${receipt.skipped[0]}…${receipt.skipped[1]} missing from the capture`, 'openvpn');
-        cd.tls = new (cd.tls.constructor as typeof import('../engine/stream.js').StreamDirection)('OpenVPN control');
-      }
-      if (receipt.midStream && node.real) node.addText('[Capture starts inside this control stream: earlier message packet ids not seen]');
-      say(pkt, ctx.first, info);
-      if (receipt.chunks.length === 0) return { info, retransmission: false };
-      if (key.firstTlsFrame === 0) {
-        key.firstTlsFrame = pkt.number;
-        key.firstTlsTime = seconds(pkt);
-        if (key.keyId === 0 && s.record.timeline.tlsFrame === 0) {
-          s.record.timeline.tlsFrame = pkt.number;
-          s.record.timeline.tlsTime = key.firstTlsTime;
-        }
-      }
-      handToTls(pb, ctx, l, receipt.chunks, cd.tls);
-      return { info, retransmission: false };
-    }
+  if (receipt.kind === 'buffered') {
+    if (payload) node.add(hf.data, pb, l.payloadOffset, payload.length, payload.bytesAt(0, payload.length));
+    const w = node.addGenerated(hf.waitingFor, receipt.waitingFor);
+    pkt.addExpert(w, Severity.Note, 'Sequence', `Arrived before message packet id ${receipt.waitingFor}: payload held back for TLS`, 'openvpn');
+    say(pkt, ctx.first, `${info} [out of order, waiting for pid=${receipt.waitingFor}]`);
+    return false;
   }
+  if (receipt.skipped) {
+    const n = node.addText(`[Message packet ids ${receipt.skipped[0]}…${receipt.skipped[1]} never arrived; TLS continues after the gap]`);
+    pkt.addExpert(n, Severity.Warning, 'Sequence', `Control packets ${receipt.skipped[0]}…${receipt.skipped[1]} missing from the capture`, 'openvpn');
+    cd.tls = new StreamDirection('OpenVPN control');
+  }
+  if (receipt.midStream && node.real) node.addText('[Capture starts inside this control stream: earlier message packet ids not seen]');
+  say(pkt, ctx.first, info);
+  if (receipt.chunks.length === 0) return false;
+  if (key.firstTlsFrame === 0) noteTlsStart(s, key, pkt);
+  handToTls(pb, ctx, l, receipt.chunks, cd.tls);
+  return false;
 }
 
 function markRetransmission(ctx: PacketContext, mpidNode: Node, mpid: number, firstFrame: number): void {
@@ -505,7 +506,7 @@ function markRetransmission(ctx: PacketContext, mpidNode: Node, mpid: number, fi
 }
 
 /** Passes in-order control payloads to TLS as one stream per key id and direction. */
-function handToTls(pb: Buf, ctx: PacketContext, l: ControlLayout, chunks: { mpid: number; frame: number; bytes: Uint8Array }[], dir: import('../engine/stream.js').StreamDirection): void {
+function handToTls(pb: Buf, ctx: PacketContext, l: ControlLayout, chunks: { mpid: number; frame: number; bytes: Uint8Array }[], dir: StreamDirection): void {
   const { pkt, node, parent } = ctx;
   let tlsBuf: Buf;
   if (chunks.length === 1 && chunks[0]!.frame === pkt.number && chunks[0]!.mpid === l.mpid) {
@@ -581,10 +582,11 @@ function dissectDataPacket(pb: Buf, ctx: PacketContext, op: number): void {
       if (t.resetFrame) s.record.handshakeSeconds = now - t.resetTime;
     }
   }
-  const shape = s.shape.observe(pb, hdr, dir, pkt.number, s.detector.wrap?.kind === 'tls-auth' ? s.detector.wrap.hmacSize : 0);
+  const firstOfKey = key.startFrame < pkt.number && key.dirs[0].next > 0 && s.pids[dir].get(keyId) === undefined;
+  const shape = s.shape.observe(pb, hdr, dir, pkt.number, s.detector.wrap?.kind === 'tls-auth' ? s.detector.wrap.hmacSize : 0, firstOfKey);
   s.record.dataShape = shapeLabel(shape);
+  addWrap(ctx, node);
   if (node.real) {
-    addWrap(ctx, node);
     const sh = node.addGenerated(hf.dataShape, s.record.dataShape);
     sh.addGenerated(hf.dataShapeReason, shape.reason);
   }
@@ -609,7 +611,7 @@ function dissectDataPacket(pb: Buf, ctx: PacketContext, op: number): void {
         const counter = (BigInt(pb.u16(hdr + 2)) << 32n) | BigInt(pb.u32(hdr + 4));
         node.add(hf.dataEpoch, pb, hdr, 2, epoch);
         const c = node.add(hf.dataCounter, pb, hdr + 2, 6, counter);
-        if (counter <= 0xffffffffn) trackPid(ctx, keyId, Number(counter) + epoch * 0, c);
+        if (counter <= 0xffffffffn) trackPid(ctx, keyId + 8 * epoch, Number(counter), c);
         addCipher(pb, node, hdr + 8, rest - 8 - AEAD_TAG);
         if (node.real) node.add(hf.dataTag, pb, pb.length - AEAD_TAG, AEAD_TAG, pb.bytesAt(pb.length - AEAD_TAG, AEAD_TAG));
         info += ` epoch=${epoch} pid=${counter} len=${rest - 8 - AEAD_TAG}`;
@@ -692,8 +694,7 @@ function addTimeline(ctx: PacketContext, key: KeyChannel): void {
 function dissectStatic(pb: Buf, ctx: PacketContext, wrap: Wrap): void {
   const { pkt, node } = ctx;
   const s = ctx.session;
-  if (node.real) addWrap(ctx, node);
-  else s.record.wrap = wrapName(wrap);
+  addWrap(ctx, node, true);
   s.record.dataShape = 'CBC+HMAC (static key)';
   const h = wrap.hmacSize || staticKeyHmacFor(pb.length) || 20;
   const len = pb.length - h - CBC_IV;
@@ -715,7 +716,7 @@ function dissectUnknown(pb: Buf, ctx: PacketContext, op: number): void {
   const { pkt, node } = ctx;
   const b0 = pb.u8(0);
   addTypeByte(pb, node, b0);
-  if (node.real) addWrap(ctx, node);
+  addWrap(ctx, node);
   if (pb.length > 1) node.add(hf.data, pb, 1, pb.length - 1, pb.bytesAt(1, pb.length - 1));
   pkt.addExpert(node, Severity.Note, 'Undecoded', `Unknown opcode ${op} (0x${op.toString(16).padStart(2, '0')})`, 'openvpn');
   say(pkt, ctx.first, `Unknown opcode ${op} kid=${b0 & 7}`);

@@ -94,8 +94,16 @@ export class DataShapeDetector {
   private cbcVotes = 0;
   private cbcResidueHmac = 0;
 
-  observe(buf: Buf, headerLength: number, dir: 0 | 1, frame: number, hmacHint: number): DataShape {
+  private seen = 0;
+
+  /**
+   * `firstOfKey`: this is the first data packet of its key id and direction after a handshake the
+   * capture saw, so an AEAD packet id would be 1.
+   */
+  observe(buf: Buf, headerLength: number, dir: 0 | 1, frame: number, hmacHint: number, firstOfKey = false): DataShape {
     if (this.shape.kind !== 'unknown') return this.shape;
+    this.seen++;
+    this.shape.reason = `not settled after ${this.seen} data packet${this.seen > 1 ? 's' : ''}: no packet id counts up and lengths do not yet show a CBC layout`;
     const payload = buf.length - headerLength;
     if (payload < 4 + AEAD_TAG) return this.shape;
     const word = buf.u32(headerLength);
@@ -130,7 +138,8 @@ export class DataShapeDetector {
         this.cbcResidueHmac = hmac;
         this.cbcVotes++;
       } else this.cbcVotes = 0;
-      if (this.cbcVotes >= 2) {
+      if (this.cbcVotes >= (hmacHint || firstOfKey ? 1 : 2)) {
+        const first = firstOfKey && !hmacHint ? 'a first packet whose AEAD packet id would be 1 but is not, and ' : '';
         const sizeNote = hmacHint
           ? `${hmac}-byte HMAC as the control channel's --auth`
           : hmac === 20
@@ -140,7 +149,7 @@ export class DataShapeDetector {
               : 'HMAC of 16, 32, 48 or 64 bytes (32 assumed)';
         this.shape = {
           kind: 'cbc', hmacSize: hmac, frame,
-          reason: `random bytes after the header and lengths of ${sizeNote} + 16-byte IV + whole cipher blocks`,
+          reason: `${first}random bytes after the header and lengths of ${sizeNote} + 16-byte IV + whole cipher blocks`,
         };
       }
     } else this.cbcVotes = 0;

@@ -40,6 +40,8 @@ export interface SessionRecord {
   /** 'AEAD', 'CBC+HMAC(20)', 'AEAD epoch', 'none' (no data yet) … */
   dataShape: string;
   firstFrame: number;
+  /** Times are seconds since `timeBase` (a whole epoch second: the first OpenVPN packet's). */
+  timeBase: number;
   firstTime: number;
   lastTime: number;
   /** Client reset → first data packet of key id 0, in seconds (-1 until both seen). */
@@ -84,7 +86,7 @@ export class OvpnSession {
   readonly portA: number;
 
   constructor(index: number, transport: 'udp' | 'tcp', stream: number, a: [string, number], b: [string, number], rolesKnown: boolean,
-    pref: Wrap | undefined, frame: number, time: number) {
+    pref: Wrap | undefined, frame: number, time: number, timeBase: number) {
     this.addrA = a[0];
     this.portA = a[1];
     this.detector = new WrapDetector(pref, frame);
@@ -97,6 +99,7 @@ export class OvpnSession {
       wrapReason: '',
       dataShape: 'none',
       firstFrame: frame,
+      timeBase,
       firstTime: time,
       lastTime: time,
       handshakeSeconds: -1,

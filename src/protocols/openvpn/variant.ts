@@ -126,7 +126,10 @@ function scoreClear(buf: Buf, j: Judgement, ctx: JudgeContext): void {
     const acksFit = isClientResetOpcode(op) || op === Op.SoftResetV1 ? true : l.acks.length === 1 && l.acks[0] === 0;
     if (l.mpid === 0 && l.payloadLength === 0 && acksFit && (l.acks.length === 0 || !isClientResetOpcode(op))) {
       j.score += j.wrap.kind === 'plain' ? 4 : 2;
-      j.reasons.push(`a reset with message packet id 0${l.acks.length ? ' acking packet 0' : ''} and nothing after it`);
+      const head = j.wrap.kind === 'plain' ? 'right after the session id' : 'after HMAC and replay id';
+      j.reasons.push(l.acks.length
+        ? `${head}, an ack of packet 0 with the remote session id, message packet id 0, and the packet ends there`
+        : `${head}, an empty ack array and message packet id 0, and the packet ends there`);
     } else if (l.mpid === 0 && tlvs) {
       j.score += 2;
       j.reasons.push('a reset with message packet id 0 and early-negotiation TLVs');
@@ -215,6 +218,7 @@ export class WrapDetector {
   private staticHmac = 0;
   private tlsEvidence = 0;
   private readonly staticReasons: string[] = [];
+  private readonly firstBytes: number[] = [];
 
   constructor(pref: Wrap | undefined, frame: number) {
     if (pref) this.decision = { wrap: pref, source: 'preference', reason: `set by the user (openvpn.wrap preference: ${wrapName(pref)})`, frame };
@@ -252,10 +256,17 @@ export class WrapDetector {
     return this.decision ? (js.find((j) => wrapName(j.wrap) === wrapName(this.decision!.wrap)) ?? best) : best;
   }
 
-  /** Feeds a packet that no control layout explains: TLS-mode data, or static-key ciphertext. */
+  /**
+   * Feeds a packet that no control layout explains: TLS-mode data, or static-key ciphertext. Static-key
+   * packets start with HMAC bytes, so their "opcode" is random (two in three are no opcode at all) and
+   * changes from packet to packet, and their lengths fit HMAC + IV + whole blocks; TLS-mode data
+   * repeats the same first byte and shows a small packet id when AEAD.
+   */
   noteStaticEvidence(buf: Buf, length: number): void {
     if (this.decision || buf.length < 1) return;
-    const op = buf.u8(0) >> 3;
+    const b0 = buf.u8(0);
+    const op = b0 >> 3;
+    if (this.firstBytes.length < 8) this.firstBytes.push(b0);
     const hmac = staticKeyHmacFor(length);
     const fitsStatic = hmac > 0 && length >= hmac + 32;
     if (!fitsStatic) {
@@ -266,11 +277,18 @@ export class WrapDetector {
     this.staticPackets++;
     if (this.staticHmac === 0) this.staticHmac = hmac;
     if (!isKnownOpcode(op)) {
-      this.staticScore += 2;
+      this.staticScore += 4;
       if (this.staticReasons.length < 2) {
-        this.staticReasons.push(`first byte 0x${buf.u8(0).toString(16).padStart(2, '0')} is no opcode and ${length} bytes fit HMAC + IV + whole cipher blocks`);
+        this.staticReasons.push(`first byte 0x${b0.toString(16).padStart(2, '0')} is no opcode and ${length} bytes fit HMAC + IV + whole cipher blocks`);
       }
+    } else if (op === 6 || op === 9) {
+      // An AEAD data packet would show a small packet id after its header.
+      const hdr = op === 9 ? 4 : 1;
+      if (buf.length >= hdr + 4 && buf.u32(hdr) > 0xffff) this.staticScore += 2;
+      else this.tlsEvidence += 2;
     } else this.staticScore += 1;
+    // TLS-mode data repeats its first byte (opcode and key id); ciphertext does not.
+    if (this.firstBytes.length >= 3 && this.firstBytes.every((x) => x === this.firstBytes[0])) this.tlsEvidence += 4;
   }
 
   private tryDecide(frame: number): void {
@@ -284,12 +302,12 @@ export class WrapDetector {
     }
   }
 
-  /** Called for each packet while undecided: may settle static-key mode. */
-  considerStatic(frame: number): void {
-    if (this.decision) return;
-    if (this.staticScore >= 4 && this.tlsEvidence < 4 && this.staticPackets >= 2) {
+  /** Called for each packet while undecided: may settle static-key mode. Returns the wrapping now chosen. */
+  considerStatic(frame: number): Wrap | null {
+    if (!this.decision && this.staticScore >= 4 && this.tlsEvidence < 4 && this.staticPackets >= 1) {
       this.decide({ kind: 'static-key', hmacSize: this.staticHmac || 20 }, `no TLS-mode layout fits: ${this.staticReasons.join('; ')}`, frame);
     }
+    return this.wrap;
   }
 
   private decide(wrap: Wrap, reason: string, frame: number): void {

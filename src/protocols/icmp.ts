@@ -1,0 +1,327 @@
+/**
+ * ICMP — RFC 792 (messages), RFC 1122 §3.2.2, RFC 1191 (fragmentation needed + MTU), RFC 1256
+ * (router discovery), RFC 950 (address mask), RFC 8335 (extended echo).
+ *
+ *   0               8               16                              31
+ *  +---------------+---------------+-------------------------------+
+ *  |     Type      |     Code      |           Checksum            |
+ *  +---------------+---------------+-------------------------------+
+ *  |  echo, timestamp, address mask:  Identifier  |  Sequence no.  |
+ *  |  errors: unused (or pointer / next-hop MTU / gateway address) |
+ *  +---------------------------------------------------------------+
+ *  |  echo: data …   errors: the IP header + first 8 bytes (at     |
+ *  |  least) of the datagram that caused the error                 |
+ *
+ * The checksum covers the whole ICMP message. The identifier and sequence number are opaque to the
+ * network; systems write them in their own byte order (Linux big-endian, Windows little-endian), so
+ * both readings are shown, as Wireshark does. An error message quotes the offending packet, which is
+ * dissected again (through the 'ip' protocol) in "error packet" context: the columns stay as this
+ * message set them, and the quote may end early without being malformed.
+ */
+import { FT, field } from '../engine/fields.js';
+import { protocol, table, callDissector, dissectData, findProtocol } from '../engine/dispatch.js';
+import type { Buf } from '../engine/buf.js';
+import type { Packet } from '../engine/packet.js';
+import { type Node, Severity } from '../engine/tree.js';
+import { hex } from '../engine/format.js';
+import { checksumStatusField, ChecksumStatus, internetChecksum } from './checksum.js';
+import type { IpPayloadInfo } from './ip.js';
+
+const typeNames: Record<number, string> = {
+  0: 'Echo (ping) reply',
+  1: 'Reserved',
+  2: 'Reserved',
+  3: 'Destination unreachable',
+  4: 'Source quench (flow control)',
+  5: 'Redirect',
+  6: 'Alternate host address',
+  8: 'Echo (ping) request',
+  9: 'Router advertisement',
+  10: 'Router solicitation',
+  11: 'Time-to-live exceeded',
+  12: 'Parameter problem',
+  13: 'Timestamp request',
+  14: 'Timestamp reply',
+  15: 'Information request',
+  16: 'Information reply',
+  17: 'Address mask request',
+  18: 'Address mask reply',
+  30: 'Traceroute',
+  31: 'Datagram Conversion Error',
+  32: 'Mobile Host Redirect',
+  33: 'IPv6 Where-Are-You',
+  34: 'IPv6 I-Am-Here',
+  35: 'Mobile Registration Request',
+  36: 'Mobile Registration Reply',
+  37: 'Domain Name Request',
+  38: 'Domain Name Reply',
+  39: 'SKIP',
+  40: 'Photuris',
+  42: 'Extended Echo request',
+  43: 'Extended Echo reply',
+};
+
+const codeNames: Record<number, Record<number, string>> = {
+  3: {
+    0: 'Network unreachable', 1: 'Host unreachable', 2: 'Protocol unreachable', 3: 'Port unreachable', 4: 'Fragmentation needed',
+    5: 'Source route failed', 6: 'Destination network unknown', 7: 'Destination host unknown', 8: 'Source host isolated',
+    9: 'Network administratively prohibited', 10: 'Host administratively prohibited', 11: 'Network unreachable for TOS',
+    12: 'Host unreachable for TOS', 13: 'Communication administratively filtered', 14: 'Host precedence violation',
+    15: 'Precedence cutoff in effect',
+  },
+  5: { 0: 'Redirect for network', 1: 'Redirect for host', 2: 'Redirect for TOS and network', 3: 'Redirect for TOS and host' },
+  6: { 0: 'Alternate address for host' },
+  9: { 0: 'Normal router advertisement', 16: 'Does not route common traffic' },
+  11: { 0: 'Time to live exceeded in transit', 1: 'Fragment reassembly time exceeded' },
+  12: { 0: 'Pointer indicates the error', 1: 'Required option missing', 2: 'Bad length' },
+  40: { 0: 'Bad SPI', 1: 'Authentication Failed', 2: 'Decompression Failed', 3: 'Decryption Failed', 4: 'Need Authentication', 5: 'Need Authorization' },
+  42: { 0: 'No error' },
+  43: { 0: 'No error', 1: 'Malformed Query', 2: 'No Such Interface', 3: 'No Such Table Entry', 4: 'Multiple Interfaces Satisfy Query' },
+};
+
+const hf = {
+  type: field('icmp.type', 'Type', FT.UInt8, 'What kind of message this is: 8 echo request, 0 echo reply, 3 destination unreachable, 11 time exceeded…', { values: typeNames }),
+  code: field('icmp.code', 'Code', FT.UInt8, 'The reason within the type, e.g. for destination unreachable: 0 network, 1 host, 3 port unreachable, 4 fragmentation needed.'),
+  checksum: field('icmp.checksum', 'Checksum', FT.UInt16, 'A one\'s-complement sum over the whole ICMP message that lets the receiver detect corruption.', { base: 'hex' }),
+  ident: field('icmp.ident', 'Identifier (BE)', FT.UInt16, 'A number that pairs requests with replies (ping uses its process id), read in network byte order.', { base: 'dec_hex' }),
+  identLe: field('icmp.ident_le', 'Identifier (LE)', FT.UInt16, 'The identifier read in little-endian byte order, as Windows writes it.', { base: 'dec_hex' }),
+  seq: field('icmp.seq', 'Sequence Number (BE)', FT.UInt16, 'Counts the requests of one ping run (1, 2, 3…), read in network byte order.', { base: 'dec_hex' }),
+  seqLe: field('icmp.seq_le', 'Sequence Number (LE)', FT.UInt16, 'The sequence number read in little-endian byte order, as Windows writes it.', { base: 'dec_hex' }),
+  respIn: field('icmp.resp_in', 'Response frame', FT.FrameNum, 'The frame that carries the reply to this request.'),
+  respTo: field('icmp.resp_to', 'Request frame', FT.FrameNum, 'The frame that carried the request this message answers.'),
+  respTime: field('icmp.resptime', 'Response time', FT.Double, 'Milliseconds between the request and this reply: the round-trip time ping prints.', { unit: ' ms' }),
+  dataTime: field('icmp.data_time', 'Timestamp from icmp data', FT.AbsTime, 'The send time the ping program wrote into the first bytes of the data, so it can compute the round-trip time from the reply alone.'),
+  dataTimeRelative: field('icmp.data_time_relative', 'Timestamp from icmp data (relative)', FT.RelTime, 'How long before this frame was captured the ping program stamped its data.', { unit: ' seconds' }),
+  unused: field('icmp.unused', 'Unused', FT.Bytes, 'Bytes an error message must send as zero.'),
+  mtu: field('icmp.mtu', 'MTU of next hop', FT.UInt16, 'The largest packet the next link accepts: a "fragmentation needed" error tells the sender to send smaller packets (path MTU discovery, RFC 1191).'),
+  pointer: field('icmp.pointer', 'Pointer', FT.UInt32, 'The byte of the quoted header where the problem was found.'),
+  redirGw: field('icmp.redir_gw', 'Gateway Address', FT.IPv4, 'The better first-hop router a redirect tells the host to use for this destination.'),
+  numAddrs: field('icmp.num_addrs', 'Number of addresses', FT.UInt8, 'How many router addresses a router advertisement lists.'),
+  addrEntrySize: field('icmp.addr_entry_size', 'Address entry size', FT.UInt8, 'Words (4 bytes) per advertised router entry: 2, an address and a preference.'),
+  lifetime: field('icmp.lifetime', 'Lifetime', FT.UInt16, 'Seconds the advertised router addresses stay valid.', { unit: ' seconds' }),
+  routerAddress: field('icmp.router_address', 'Router address', FT.IPv4, 'An address of the advertising router.'),
+  prefLevel: field('icmp.pref_level', 'Preference level', FT.Int32, 'How much hosts should prefer this router as a default route; higher is better.'),
+  reserved: field('icmp.reserved', 'Reserved', FT.Bytes, 'Reserved bytes, zero when sent.'),
+  originate: field('icmp.originate_timestamp', 'Originate Timestamp', FT.UInt32, 'Milliseconds since midnight UTC when the requester sent the timestamp request.'),
+  receive: field('icmp.receive_timestamp', 'Receive Timestamp', FT.UInt32, 'Milliseconds since midnight UTC when the responder received the request.'),
+  transmit: field('icmp.transmit_timestamp', 'Transmit Timestamp', FT.UInt32, 'Milliseconds since midnight UTC when the responder sent the reply.'),
+  addressMask: field('icmp.address_mask', 'Address Mask', FT.IPv4, 'The subnet mask of the network, as an address mask reply gives it.'),
+};
+
+/** The "Type" column of Info is padded to 20 characters, as Wireshark prints it. */
+const INFO_TYPE_WIDTH = 20;
+/** Echo requests remembered for reply matching; the oldest are forgotten beyond this. */
+const MAX_PENDING_ECHOES = 65536;
+const SECONDS_PER_DAY = 86400;
+
+interface EchoRequest {
+  frame: number;
+  seconds: number;
+  nanos: number;
+  replyFrame: number;
+}
+
+/** Echo request/reply matching across the capture, keyed by addresses, identifier and sequence number. */
+export function echoTracker(pkt: Packet, key: string): Map<string, EchoRequest> {
+  return pkt.session.global(key, () => new Map<string, EchoRequest>());
+}
+
+/**
+ * Records a request, or links a reply to its request: adds resp_to and the response time and returns
+ * the request's frame number (0 when none was seen).
+ */
+export function trackEcho(pkt: Packet, node: Node, requests: Map<string, EchoRequest>, isRequest: boolean, id: number, seq: number, respTo: typeof hf.respTo, respTime: typeof hf.respTime): number {
+  if (isRequest) {
+    const key = `${pkt.netSrc}>${pkt.netDst}:${id}:${seq}`;
+    requests.delete(key);
+    requests.set(key, { frame: pkt.number, seconds: pkt.frame.seconds, nanos: pkt.frame.nanos, replyFrame: 0 });
+    if (requests.size > MAX_PENDING_ECHOES) requests.delete(requests.keys().next().value!);
+    return 0;
+  }
+  const req = requests.get(`${pkt.netDst}>${pkt.netSrc}:${id}:${seq}`);
+  if (!req || req.frame >= pkt.number || (req.replyFrame !== 0 && req.replyFrame !== pkt.number)) return 0;
+  req.replyFrame = pkt.number;
+  node.addGenerated(respTo, req.frame);
+  const ms = (pkt.frame.seconds - req.seconds) * 1000 + (pkt.frame.nanos - req.nanos) / 1e6;
+  node.addGenerated(respTime, Math.round(ms * 1000) / 1000);
+  return req.frame;
+}
+
+/**
+ * Runs the 'ip' (or 'ipv6') dissector on the packet an error message quotes, in error-packet context:
+ * columns are frozen, reassembly and conversation state are left alone, and the addresses the rest of
+ * this packet is known by are restored afterwards.
+ */
+export function dissectQuoted(proto: string, buf: Buf, pkt: Packet, node: Node): void {
+  const p = findProtocol(proto);
+  if (!p || buf.reportedLength <= 0) return;
+  const saved = {
+    inError: pkt.inErrorPacket, netSrc: pkt.netSrc, netDst: pkt.netDst, netSrcBytes: pkt.netSrcBytes, netDstBytes: pkt.netDstBytes,
+    srcPort: pkt.srcPort, dstPort: pkt.dstPort, transport: pkt.transport,
+  };
+  pkt.inErrorPacket = true;
+  try {
+    callDissector(p, buf, pkt, node);
+  } finally {
+    pkt.inErrorPacket = saved.inError;
+    pkt.netSrc = saved.netSrc;
+    pkt.netDst = saved.netDst;
+    pkt.netSrcBytes = saved.netSrcBytes;
+    pkt.netDstBytes = saved.netDstBytes;
+    pkt.srcPort = saved.srcPort;
+    pkt.dstPort = saved.dstPort;
+    pkt.transport = saved.transport;
+  }
+}
+
+function dissectIcmp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
+  const node = pkt.addLayer(icmp, parent, buf, 0, buf.length);
+  // The fixed 4 bytes are read before anything is shown: a message shorter than that shows no fields.
+  const checksum = buf.u16(2);
+  const type = buf.u8(0);
+  const code = buf.u8(1);
+  const typeName = typeNames[type];
+  node.add(hf.type, buf, 0, 1, type);
+  const codeName = codeNames[type]?.[code];
+  const codeNode = node.add(hf.code, buf, 1, 1, code);
+  if (codeName !== undefined && codeNode.real) codeNode.suffix = ` (${codeName})`;
+  const checksumNode = node.add(hf.checksum, buf, 2, 2, checksum);
+  const status = checksumStatusField('icmp');
+  const inError = pkt.inErrorPacket;
+  if (inError) {
+    checksumNode.suffix = ' [unverified] [in ICMP error packet]';
+    node.addGenerated(status, ChecksumStatus.Unverified);
+  } else if (buf.length < buf.reportedLength) {
+    checksumNode.suffix = ' [unverified]';
+    node.addGenerated(status, ChecksumStatus.Unverified);
+  } else {
+    const all = buf.bytesAt(0, buf.length);
+    const sum = internetChecksum(all);
+    if (sum === 0xffff) {
+      checksumNode.suffix = ' [correct]';
+      node.addGenerated(status, ChecksumStatus.Good);
+    } else {
+      const should = hex(~internetChecksum(all.subarray(4), internetChecksum(all.subarray(0, 2))) & 0xffff, 4);
+      checksumNode.suffix = ` incorrect, should be ${should}`;
+      pkt.addExpert(checksumNode, Severity.Warning, 'Checksum', `Bad checksum [should be ${should}]`, 'icmp');
+      node.addGenerated(status, ChecksumStatus.Bad);
+    }
+  }
+
+  let info = (typeName ?? 'Unknown ICMP (obsolete or malformed?)').padEnd(INFO_TYPE_WIDTH);
+  if (codeName !== undefined) info += ` (${codeName})`;
+  const ttl = (data as IpPayloadInfo | undefined)?.ttl;
+
+  switch (type) {
+    case 0:
+    case 8:
+    case 13:
+    case 14:
+    case 15:
+    case 16:
+    case 17:
+    case 18: {
+      const id = buf.u16(4);
+      const seq = buf.u16(6);
+      node.add(hf.ident, buf, 4, 2, id);
+      node.add(hf.identLe, buf, 4, 2, ((id & 0xff) << 8) | (id >>> 8));
+      node.add(hf.seq, buf, 6, 2, seq);
+      node.add(hf.seqLe, buf, 6, 2, ((seq & 0xff) << 8) | (seq >>> 8));
+      info += ` id=${hex(id, 4)}, seq=${seq}/${((seq & 0xff) << 8) | (seq >>> 8)}`;
+      if (ttl !== undefined) info += `, ttl=${ttl}`;
+      pkt.setInfo(info);
+      if (type === 0 || type === 8) {
+        if (!inError) {
+          const requestFrame = trackEcho(pkt, node, echoTracker(pkt, 'icmp.echo'), type === 8, id, seq, hf.respTo, hf.respTime);
+          if (requestFrame) pkt.appendInfo(` (request in ${requestFrame})`);
+        }
+        dissectEchoData(buf, pkt, node);
+      } else if (type === 13 || type === 14) {
+        node.add(hf.originate, buf, 8, 4, buf.u32(8));
+        node.add(hf.receive, buf, 12, 4, buf.u32(12));
+        node.add(hf.transmit, buf, 16, 4, buf.u32(16));
+      } else if (type === 17 || type === 18) {
+        node.add(hf.addressMask, buf, 8, 4, buf.u32(8));
+      }
+      return;
+    }
+    case 3:
+    case 4:
+    case 5:
+    case 11:
+    case 12:
+      pkt.setInfo(info);
+      if (type === 3 && code === 4) {
+        node.add(hf.unused, buf, 4, 2, buf.bytesAt(4, 2));
+        node.add(hf.mtu, buf, 6, 2, buf.u16(6));
+      } else if (type === 5) {
+        node.add(hf.redirGw, buf, 4, 4, buf.u32(4));
+      } else if (type === 12) {
+        node.add(hf.pointer, buf, 4, 1, buf.u8(4));
+        node.add(hf.unused, buf, 5, 3, buf.bytesAt(5, 3));
+      } else if (type !== 4) {
+        node.add(hf.unused, buf, 4, 4, buf.bytesAt(4, 4));
+      }
+      if (!inError) dissectQuoted('ip', buf.sub(8), pkt, node);
+      return;
+    case 9: {
+      pkt.setInfo(info);
+      const count = buf.u8(4);
+      const size = buf.u8(5);
+      node.add(hf.numAddrs, buf, 4, 1, count);
+      node.add(hf.addrEntrySize, buf, 5, 1, size);
+      node.add(hf.lifetime, buf, 6, 2, buf.u16(6));
+      if (size === 2) {
+        for (let i = 0, off = 8; i < count; i++, off += 8) {
+          node.add(hf.routerAddress, buf, off, 4, buf.u32(off));
+          node.add(hf.prefLevel, buf, off + 4, 4, buf.i32(off + 4));
+        }
+      }
+      return;
+    }
+    case 10:
+      pkt.setInfo(info);
+      node.add(hf.reserved, buf, 4, 4, buf.bytesAt(4, 4));
+      return;
+    case 42:
+    case 43: {
+      // Extended echo (RFC 8335): the identifier as in echo; an 8-bit sequence number follows.
+      pkt.setInfo(info);
+      const id = buf.u16(4);
+      node.add(hf.ident, buf, 4, 2, id);
+      node.add(hf.identLe, buf, 4, 2, ((id & 0xff) << 8) | (id >>> 8));
+      return;
+    }
+    default:
+      pkt.setInfo(info);
+  }
+}
+
+/** Echo data, after a send time the ping program may have put in its first 8 bytes (a struct timeval). */
+function dissectEchoData(buf: Buf, pkt: Packet, node: Node): void {
+  let off = 8;
+  if (buf.reportedRemaining(8) >= 8 && buf.has(8, 8)) {
+    const now = pkt.frame.seconds;
+    let secs = buf.u32(8);
+    let usecs = buf.u32(12);
+    if (Math.abs(secs - now) >= SECONDS_PER_DAY || usecs >= 1_000_000) {
+      secs = buf.u32le(8);
+      usecs = buf.u32le(12);
+    }
+    if (Math.abs(secs - now) < SECONDS_PER_DAY && usecs < 1_000_000) {
+      node.add(hf.dataTime, buf, 8, 8, [secs, usecs * 1000]);
+      const rel = now - secs + (pkt.frame.nanos - usecs * 1000) / 1e9;
+      node.addGenerated(hf.dataTimeRelative, rel, buf, 8, 8);
+      off = 16;
+    }
+  }
+  if (buf.reportedRemaining(off) > 0) dissectData(buf.sub(off), pkt, node);
+}
+
+export const icmp = protocol('icmp', 'Internet Control Message Protocol', 'ICMP',
+  'IPv4\'s error and diagnostic messages: echo request/reply (ping), destination unreachable, time exceeded (traceroute), redirects.',
+  dissectIcmp);
+
+export function register(): void {
+  table('ip.proto').add(1, icmp);
+}

@@ -1,0 +1,118 @@
+/**
+ * The command line as a user meets it: exit codes, one-line errors, output formats and flags.
+ * Runs the built program (npm test compiles first).
+ */
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { repoRoot, samplesDir } from './util.js';
+
+const bin = path.join(repoRoot, 'bin', 'vpnscope.js');
+
+function run(args: string[], input?: Buffer) {
+  const r = spawnSync(process.execPath, [bin, ...args], { input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const dns = path.join(samplesDir, 'dns.pcap');
+
+describe('vpnscope command line', () => {
+  it('prints one summary line per packet', () => {
+    const r = run([dns]);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe('');
+    const lines = r.out.trimEnd().split('\n');
+    expect(lines).toHaveLength(34);
+    expect(lines[0]).toMatch(/^ {4}1 {3}0\.000000 /);
+  });
+
+  it('stops after -c packets', () => {
+    const r = run(['-c', '3', dns]);
+    expect(r.out.trimEnd().split('\n')).toHaveLength(3);
+  });
+
+  it('reads a gzip-compressed capture and standard input alike', () => {
+    const plain = run([dns]).out;
+    expect(run([path.join(samplesDir, 'dns.pcap.gz')]).out).toBe(plain);
+    expect(run(['-r', '-'], fs.readFileSync(dns)).out).toBe(plain);
+  });
+
+  it('reports a missing file in one line with exit status 3', () => {
+    const r = run(['/nonexistent/capture.pcap']);
+    expect(r.code).toBe(3);
+    expect(r.err).toBe('vpnscope: /nonexistent/capture.pcap: no such file\n');
+    expect(r.out).toBe('');
+  });
+
+  it('names a file that is not a capture and says what is wrong', () => {
+    const r = run([path.join(repoRoot, 'package.json')]);
+    expect(r.code).toBe(3);
+    expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(/^vpnscope: .*package\.json: not a capture file/);
+  });
+
+  it('rejects an unknown flag in one line with exit status 1', () => {
+    const r = run(['--bogus', dns]);
+    expect(r.code).toBe(1);
+    expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.err).toContain("unknown option '--bogus'");
+    expect(r.err).not.toMatch(/\bat .*\.js:\d+/);
+  });
+
+  it('shows every whole packet of a truncated file, then warns and exits 2', () => {
+    const r = run([path.join(samplesDir, 'truncated.pcap')]);
+    expect(r.code).toBe(2);
+    expect(r.out.trimEnd().split('\n')).toHaveLength(33);
+    expect(r.err).toBe(`vpnscope: ${path.join(samplesDir, 'truncated.pcap')}: file ends in the middle of packet 34\n`);
+  });
+
+  it('rejects a bad display filter before reading, with a caret under the problem (exit 4)', () => {
+    const r = run(['-Y', 'dns.qyr.name == "x"', dns]);
+    expect(r.code).toBe(4);
+    expect(r.out).toBe('');
+    const [first, filter, caret] = r.err.split('\n');
+    expect(first).toBe("vpnscope: invalid display filter: unknown field 'dns.qyr.name' — did you mean dns.qry.name?");
+    expect(filter).toBe('    dns.qyr.name == "x"');
+    expect(caret).toBe('    ^^^^^^^^^^^^');
+  });
+
+  it('writes tshark-shaped JSON that parses, with one element per packet', () => {
+    const r = run(['-T', 'json', '-c', '5', dns]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(doc).toHaveLength(5);
+    expect(doc[0]._index).toMatch(/^packets-\d{4}-\d\d-\d\d$/);
+    expect(doc[0]._source.layers.frame['frame.number']).toBe('1');
+    expect(Object.keys(doc[2]._source.layers)).toEqual(['frame', 'eth', 'ip', 'udp', 'dns']);
+    // Repeated keys become arrays instead of silently losing values.
+    expect(doc[2]._source.layers.udp['udp.port']).toEqual(['40001', '53']);
+  });
+
+  it('streams one JSON document per line with -T ndjson', () => {
+    const r = run(['-T', 'ndjson', dns]);
+    const lines = r.out.trimEnd().split('\n');
+    expect(lines).toHaveLength(34);
+    for (const l of lines) expect(JSON.parse(l)._source.layers.frame).toBeDefined();
+  });
+
+  it('prints tab-separated fields like tshark -T fields', () => {
+    const r = run(['-T', 'fields', '-e', 'frame.number', '-e', 'ip.src', '-e', 'udp.port', '-E', 'header=y', '-c', '3', dns]);
+    expect(r.out.split('\n').slice(0, 4)).toEqual(['frame.number\tip.src\tudp.port', '1\t\t', '2\t\t', '3\t10.53.0.2\t40001,53']);
+  });
+
+  it('writes -w output that reads back with the same packets', () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vpnscope-')), 'out.pcap');
+    const r = run(['-w', out, '-Y', 'udp', dns]);
+    expect(r.code).toBe(0);
+    const back = run([out]).out.trimEnd().split('\n');
+    expect(back).toHaveLength(r.out.trimEnd().split('\n').length);
+  });
+
+  it('lists the field registry with -G fields', () => {
+    const r = run(['-G', 'fields']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^F\tTime to Live\tip\.ttl\tFT_UINT8\tip\t.+\.$/m);
+  });
+});
