@@ -50,6 +50,8 @@ PROTO=udp
 PORT=1194
 PINGS=3
 PING_INTERVAL=1
+RENEGS=0        # >0: ping until this many renegotiations are done, then PINGS_AFTER more
+PINGS_AFTER=6
 WRAP=plain      # control channel wrapping: plain, hmacN (tls-auth, N-byte HMAC),
                 # tls-crypt, tls-crypt-v2, static (no control channel at all)
 SRV_EXTRA=()
@@ -88,10 +90,14 @@ case $VARIANT in
     CLI_EXTRA=(--secret "$KEYS/static.key" 1 --cipher AES-256-CBC) ;;
   p2p-tls) MODE=p2p ;;
   reneg)
-    # Only the client renegotiates (every 10 s); the server keeps its default
+    # Only the client renegotiates (every 12 s); the server keeps its default
     # (3600 s, randomised) so both ends never race to start the same renegotiation.
-    CLI_EXTRA=(--reneg-sec 10)
-    PINGS=25 ;;
+    CLI_EXTRA=(--reneg-sec 12)
+    # One ping a second until the client's second renegotiation (key id 2, at
+    # ~24 s) is done, then 6 more so the client has moved its sending to key 2
+    # (openvpn keeps sending on the old key for some seconds), then HTTP and
+    # exit at ~31 s, well before a third renegotiation at ~36 s.
+    RENEGS=2 ;;
   tcp-tls-auth)
     PROTO=tcp
     WRAP=hmac32
@@ -230,12 +236,8 @@ else
   wait_for 15 "server socket" sh -c "ip netns exec $NS_S ss -Hltn 'sport = :$PORT' | grep -q ."
 fi
 
-ip netns exec "$NS_C" openvpn "${COMMON[@]}" "${CLI_OPTS[@]}" --log "$WORK/client.log" >"$WORK/client.out" 2>&1 &
-PIDS+=($!); CLIENT=$!
-wait_for 30 "client 'Initialization Sequence Completed'" grep -q "Initialization Sequence Completed" "$WORK/client.log"
-alive "$SERVER" || die "server died"
-
-# tiny HTTP server on the server's tunnel address
+# tiny HTTP server on the server's tunnel address, up before the client
+# starts so that its start-up time does not stretch the session
 mkdir -p "$WORK/www"
 printf 'hello from vpnscope\n' >"$WORK/www/index.html"
 wait_for 10 "server tunnel address" sh -c "ip -n $NS_S -4 addr show | grep -qE 'inet $TUN_SRV[/ ]'"
@@ -244,10 +246,26 @@ ip netns exec "$NS_S" python3 -m http.server "$HTTP_PORT" --bind "$TUN_SRV" --di
 PIDS+=($!); HTTPD=$!
 wait_for 15 "http server" sh -c "ip netns exec $NS_S ss -Hltn 'sport = :$HTTP_PORT' | grep -q ."
 
+ip netns exec "$NS_C" openvpn "${COMMON[@]}" "${CLI_OPTS[@]}" --log "$WORK/client.log" >"$WORK/client.out" 2>&1 &
+PIDS+=($!); CLIENT=$!
+wait_for 30 "client 'Initialization Sequence Completed'" grep -q "Initialization Sequence Completed" "$WORK/client.log"
+alive "$SERVER" || die "server died"
+
 # traffic through the tunnel
-ip netns exec "$NS_C" timeout $((PINGS * PING_INTERVAL + 15)) \
-  ping -n -c "$PINGS" -i "$PING_INTERVAL" -W 2 "$TUN_SRV" >"$WORK/ping.log" 2>&1 \
-  || die "ping failed: $(cat "$WORK/ping.log")"
+if ((RENEGS == 0)); then
+  ip netns exec "$NS_C" timeout $((PINGS * PING_INTERVAL + 15)) \
+    ping -n -c "$PINGS" -i "$PING_INTERVAL" -W 2 "$TUN_SRV" >"$WORK/ping.log" 2>&1 \
+    || die "ping failed: $(cat "$WORK/ping.log")"
+else
+  ip netns exec "$NS_C" ping -n -c 120 -i "$PING_INTERVAL" -W 2 "$TUN_SRV" >"$WORK/ping.log" 2>&1 &
+  PIDS+=($!); PING=$!
+  # the initial handshake logs "Control Channel:" too, hence RENEGS + 1
+  wait_for $((RENEGS * 12 + 20)) "$RENEGS renegotiations" \
+    sh -c "[ \$(grep -c 'Control Channel:' '$WORK/client.log') -ge $((RENEGS + 1)) ]"
+  sleep $((PINGS_AFTER * PING_INTERVAL))
+  kill -INT "$PING"
+  wait "$PING" 2>/dev/null || die "ping failed: $(cat "$WORK/ping.log")"
+fi
 body=$(ip netns exec "$NS_C" curl -sS --max-time 10 "http://$TUN_SRV:$HTTP_PORT/") \
   || die "curl failed"
 [[ $body == "hello from vpnscope" ]] || die "unexpected HTTP body: $body"

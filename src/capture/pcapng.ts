@@ -51,13 +51,21 @@ export const PCAPNG_MAX_BLOCK_LENGTH = 16 * 1024 * 1024;
 const MAX_CAPTURED_LENGTH = 262144 * 4;
 
 /** Smallest total length of each block type we decode: its fixed fields plus the frame. */
-const MIN_LENGTH: Record<number, number> = {
-  [BLOCK_SECTION_HEADER]: 28,
-  [BLOCK_INTERFACE_DESCRIPTION]: 20,
-  [BLOCK_PACKET_OBSOLETE]: 32,
-  [BLOCK_SIMPLE_PACKET]: 16,
-  [BLOCK_ENHANCED_PACKET]: 32,
-};
+function minimumLength(type: number): number {
+  switch (type) {
+    case BLOCK_ENHANCED_PACKET:
+    case BLOCK_PACKET_OBSOLETE:
+      return 32;
+    case BLOCK_SECTION_HEADER:
+      return 28;
+    case BLOCK_INTERFACE_DESCRIPTION:
+      return 20;
+    case BLOCK_SIMPLE_PACKET:
+      return 16;
+    default:
+      return MIN_BLOCK_LENGTH;
+  }
+}
 
 const utf8 = new TextDecoder('utf-8');
 
@@ -146,13 +154,13 @@ export class PcapngDecoder implements FormatDecoder {
       let frame: Frame | undefined;
       switch (type) {
         case BLOCK_ENHANCED_PACKET:
-          frame = this.enhancedPacket(bytes, view, position, length);
+          frame = this.packet(bytes, view, position, length, view.getUint32(position + 8, littleEndian));
           break;
         case BLOCK_SIMPLE_PACKET:
           frame = this.simplePacket(bytes, view, position, length);
           break;
         case BLOCK_PACKET_OBSOLETE:
-          frame = this.obsoletePacket(bytes, view, position, length);
+          frame = this.packet(bytes, view, position, length, view.getUint16(position + 8, littleEndian));
           break;
         case BLOCK_INTERFACE_DESCRIPTION:
           this.interfaceDescription(bytes, view, position, length);
@@ -225,54 +233,19 @@ export class PcapngDecoder implements FormatDecoder {
     this.interfaces.push(iface);
   }
 
-  private enhancedPacket(bytes: Uint8Array, view: DataView, position: number, length: number): Frame | undefined {
+  /**
+   * Enhanced and obsolete packet blocks share their layout from offset 12 on (timestamp high and low,
+   * captured length, original length, data, options); only the interface id before it differs.
+   * Fields are read here rather than passed in, so 32-bit values never need boxing on the way.
+   */
+  private packet(bytes: Uint8Array, view: DataView, position: number, length: number, interfaceId: number): Frame | undefined {
     const littleEndian = this.littleEndian;
-    const interfaceId = view.getUint32(position + 8, littleEndian);
-    return this.packet(
-      bytes,
-      view,
-      position,
-      length,
-      interfaceId,
-      view.getUint32(position + 12, littleEndian),
-      view.getUint32(position + 16, littleEndian),
-      view.getUint32(position + 20, littleEndian),
-      view.getUint32(position + 24, littleEndian),
-    );
-  }
-
-  private obsoletePacket(bytes: Uint8Array, view: DataView, position: number, length: number): Frame | undefined {
-    const littleEndian = this.littleEndian;
-    return this.packet(
-      bytes,
-      view,
-      position,
-      length,
-      view.getUint16(position + 8, littleEndian),
-      view.getUint32(position + 12, littleEndian),
-      view.getUint32(position + 16, littleEndian),
-      view.getUint32(position + 20, littleEndian),
-      view.getUint32(position + 24, littleEndian),
-    );
-  }
-
-  /** Enhanced and obsolete packet blocks share their layout from offset 12 on. */
-  private packet(
-    bytes: Uint8Array,
-    view: DataView,
-    position: number,
-    length: number,
-    interfaceId: number,
-    timestampHigh: number,
-    timestampLow: number,
-    capturedLength: number,
-    originalLength: number,
-  ): Frame | undefined {
     const iface = this.interfaces[interfaceId];
     if (iface === undefined) {
       this.fail(`packet ${this.nextNumber} names interface ${interfaceId}, but its section describes ${this.interfaces.length}`, position);
       return undefined;
     }
+    const capturedLength = view.getUint32(position + 20, littleEndian);
     const dataStart = position + 28;
     const optionsEnd = position + length - 4;
     if (capturedLength > MAX_CAPTURED_LENGTH || dataStart + capturedLength > optionsEnd) {
@@ -280,21 +253,14 @@ export class PcapngDecoder implements FormatDecoder {
       return undefined;
     }
     const optionsStart = dataStart + ((capturedLength + 3) & ~3);
-    let comments: string[] | undefined;
-    if (optionsStart < optionsEnd) {
-      forEachOption(view, optionsStart, optionsEnd, this.littleEndian, (code, valueStart, valueLength) => {
-        if (code === OPTION_COMMENT) {
-          (comments ??= []).push(utf8.decode(bytes.subarray(valueStart, valueStart + valueLength)));
-        }
-      });
-    }
-    this.setTime(iface, timestampHigh, timestampLow);
+    const comments = optionsStart < optionsEnd ? readComments(bytes, view, optionsStart, optionsEnd, littleEndian) : undefined;
+    this.setTime(iface, view, position + 12);
     return {
       number: this.nextNumber++,
       seconds: this.seconds,
       nanos: this.nanos,
       capturedLength,
-      originalLength,
+      originalLength: view.getUint32(position + 24, littleEndian),
       linkType: iface.linkType,
       bytes: bytes.subarray(dataStart, dataStart + capturedLength),
       interfaceId,
@@ -329,8 +295,10 @@ export class PcapngDecoder implements FormatDecoder {
     };
   }
 
-  /** Sets this.seconds and this.nanos from a 64-bit count of the interface's timestamp units. */
-  private setTime(iface: Interface, high: number, low: number): void {
+  /** Sets this.seconds and this.nanos from the 64-bit count of timestamp units at `offset`. */
+  private setTime(iface: Interface, view: DataView, offset: number): void {
+    const high = view.getUint32(offset, this.littleEndian);
+    const low = view.getUint32(offset + 4, this.littleEndian);
     if (iface.nanosMode === 'exact') {
       const units = (BigInt(high) << 32n) | BigInt(low);
       this.seconds = Number(units / iface.unitsPerSecond) + iface.offsetSeconds;
@@ -393,13 +361,23 @@ function setResolution(iface: Interface, tsresol: number): void {
 }
 
 function checkBlockLength(type: number, length: number): string | undefined {
-  if (length % 4 !== 0 || length < (MIN_LENGTH[type] ?? MIN_BLOCK_LENGTH)) {
+  if (length % 4 !== 0 || length < minimumLength(type)) {
     return `block of type 0x${hex32(type)} has an impossible length of ${length} bytes`;
   }
   if (length > PCAPNG_MAX_BLOCK_LENGTH) {
     return `block of type 0x${hex32(type)} claims ${length} bytes (more than ${PCAPNG_MAX_BLOCK_LENGTH})`;
   }
   return undefined;
+}
+
+function readComments(bytes: Uint8Array, view: DataView, start: number, end: number, littleEndian: boolean): string[] | undefined {
+  let comments: string[] | undefined;
+  forEachOption(view, start, end, littleEndian, (code, valueStart, valueLength) => {
+    if (code === OPTION_COMMENT) {
+      (comments ??= []).push(utf8.decode(bytes.subarray(valueStart, valueStart + valueLength)));
+    }
+  });
+  return comments;
 }
 
 /**

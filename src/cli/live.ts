@@ -46,7 +46,7 @@ function queueLength(value: string): number {
 const FILE_ONLY = new Set(['--read-file', '--glossary']);
 
 export function buildLiveCommand(): Command {
-  const command = new Command('live')
+  const command = new Command('vpnscope live')
     .usage('(--tun NAME [--address CIDR] [--route CIDR] | -i IFACE [-f FILTER]) [-Z USER] [output options]')
     .description(
       'Dissect live traffic: create a TUN device and dissect what the system routes into it (--tun), or watch an existing ' +

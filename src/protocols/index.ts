@@ -16,6 +16,8 @@ import * as udp from './udp.js';
 import * as tcp from './tcp.js';
 import * as dns from './dns.js';
 import * as openvpn from './openvpn.js';
+import * as http from './http.js';
+import * as tls from './tls.js';
 
 const modules: { register(): void }[] = [
   frame,
@@ -32,6 +34,8 @@ const modules: { register(): void }[] = [
   tcp,
   dns,
   openvpn,
+  http,
+  tls,
 ];
 
 let done = false;

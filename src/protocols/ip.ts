@@ -362,6 +362,20 @@ function findSourceRouteEnd(buf: Buf, headerLength: number): number {
   return -1;
 }
 
+/** The TTL expected for a 224.0.0.0/24 group: 255 for VRRP, GLBP and mDNS, any for LLMNR (-1), else 1. */
+function localControlBlockTtl(group: number): number {
+  switch (group & 0xff) {
+    case 18: // VRRP, RFC 3768
+    case 102: // GLBP
+    case 251: // mDNS, RFC 6762
+      return 255;
+    case 252: // LLMNR, RFC 4795
+      return -1;
+    default:
+      return 1;
+  }
+}
+
 function isMulticast(addr: number): boolean {
   return addr >>> 28 === 0xe;
 }
@@ -548,8 +562,17 @@ function dissectIp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   pkt.netDst = dstText;
   pkt.netDstBytes = buf.bytesAt(dstAt, 4);
 
-  if (ttl < 5 && !inError && !isMulticast(dst) && proto !== 103) {
-    pkt.addExpert(ttlNode, Severity.Note, 'Sequence', `"Time To Live" only ${ttl}`, 'ip');
+  // 224.0.0.0/24 is never routed, so its TTL should be 1 (a few protocols use 255 instead); elsewhere
+  // a TTL this low means the datagram will die within a few hops (PIM and OSPF use 1 on purpose).
+  if (!inError) {
+    if (dst >>> 8 === 0xe00000) {
+      const valid = proto === 2 ? 1 : localControlBlockTtl(dst);
+      if (valid >= 0 && ttl !== valid) {
+        pkt.addExpert(ttlNode, Severity.Note, 'Sequence', `"Time To Live" != ${valid} for a packet sent to the Local Network Control Block (see RFC 3171)`, 'ip');
+      }
+    } else if (ttl < 5 && !isMulticast(dst) && proto !== 103 && proto !== 89) {
+      pkt.addExpert(ttlNode, Severity.Note, 'Sequence', `"Time To Live" only ${ttl}`, 'ip');
+    }
   }
 
   if (hl > 20) dissectOptions(buf, pkt, node, hl);

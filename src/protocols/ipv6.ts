@@ -155,6 +155,10 @@ interface Walk {
   finalDst: Uint8Array | null;
   /** Jumbo payload length from a hop-by-hop option, or -1. */
   jumbo: number;
+  /** The Payload Length node, where a jumbogram that does not fit is flagged. */
+  plenNode: Node;
+  /** Bytes the frame has after the fixed header. */
+  available: number;
 }
 
 function dissectIpv6(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
@@ -230,7 +234,7 @@ function dissectIpv6(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void 
     payload = buf.sub(40, claimed);
   }
   pkt.tap('ipv6', node);
-  const walk: Walk = { finalDst: null, jumbo: -1 };
+  const walk: Walk = { finalDst: null, jumbo: -1, plenNode, available };
   walkHeaders(payload, pkt, parent, node, nxt, hlim, walk, src, dst, 0);
 }
 
@@ -405,6 +409,9 @@ function dissectTlvOptions(buf: Buf, pkt: Packet, node: Node, start: number, end
     } else if (type === 0xc2 && len === 4) {
       walk.jumbo = buf.u32(v);
       n.add(hf.optJumbo, buf, v, 4, walk.jumbo);
+      if (walk.jumbo > walk.available && !pkt.inErrorPacket) {
+        pkt.addExpert(walk.plenNode, Severity.Warning, 'Protocol', `IPv6 payload length exceeds framing length (${Math.max(0, walk.available)} bytes)`, 'ipv6');
+      }
     } else if (len > 0) {
       n.add(hf.optUnknown, buf, v, len, buf.bytesAt(v, len));
     }

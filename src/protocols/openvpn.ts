@@ -24,16 +24,16 @@
  * key id and direction, so TLS records split across control packets are reassembled.
  */
 import { protocol, table, callDissector, findProtocol } from '../engine/dispatch.js';
-import type { Buf } from '../engine/buf.js';
+import { type Buf, ReportedBoundsError } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
 import { type Node, Severity } from '../engine/tree.js';
 import { dissectPdus, NEED_MORE, isStreamData, StreamDirection } from '../engine/stream.js';
 import type { Conversation } from '../engine/session.js';
 import { hf } from './openvpn/fields.js';
 import {
-  type ControlLayout, type Wrap, Op, SID_SIZE, EARLY_NEG_MASK, EARLY_NEG_START, TLV_EARLY_NEG_FLAGS, TLS_CRYPT_TAG_SIZE,
+  type ControlLayout, type Wrap, Op, SID_SIZE, REPLAY_ID_SIZE, WKC_MIN, WKC_MAX, EARLY_NEG_MASK, EARLY_NEG_START, TLV_EARLY_NEG_FLAGS, TLS_CRYPT_TAG_SIZE,
   carriesWkc, isClientResetOpcode, isControlOpcode, isDataOpcode, isKnownOpcode, isResetOpcode, isServerResetOpcode,
-  digestName, layoutControl, opcodeName, parseTlvs, parseWrapPref, wrapLabel, wrapName,
+  TLS_CRYPT, digestName, layoutControl, opcodeName, parseTlvs, parseWrapPref, wrapLabel, wrapName,
 } from './openvpn/wire.js';
 import { type JudgeContext, describeCipherLength, judgeControl, staticKeyHmacFor } from './openvpn/variant.js';
 import { AEAD_TAG, CBC_IV, shapeLabel } from './openvpn/data.js';
@@ -92,6 +92,10 @@ function dissectPacket(buf: Buf, pkt: Packet, parent: Node, framed: boolean): vo
   }
   const conv = pkt.session.conversation(pkt.transport || 'udp', pkt.netSrc, pkt.srcPort, pkt.netDst, pkt.dstPort, pkt.frame);
   const st = convState(conv);
+  if (pkt.inErrorPacket) {
+    dissectQuoted(pb, pkt, node, st);
+    return;
+  }
   const ctx: PacketContext = { pkt, node, parent, first, bytes: buf.reportedLength, conv, st, session: null as unknown as OvpnSession, dir: 0 };
   const s = sessionFor(pb, ctx);
   ctx.session = s;
@@ -102,6 +106,14 @@ function dissectPacket(buf: Buf, pkt: Packet, parent: Node, framed: boolean): vo
     node.addGenerated(hf.direction, directionText(s, ctx.dir));
   }
 
+  dissectInSession(pb, ctx);
+  // A packet cut by the capture's snapshot length: say so once everything present is shown.
+  if (pb.length < pb.reportedLength) pb.check(0, pb.reportedLength);
+}
+
+function dissectInSession(pb: Buf, ctx: PacketContext): void {
+  const { pkt } = ctx;
+  const s = ctx.session;
   const wrap = s.detector.wrap;
   if (wrap?.kind === 'static-key') {
     dissectStatic(pb, ctx, wrap);
@@ -277,25 +289,36 @@ function dissectControl(pb: Buf, ctx: PacketContext): void {
       guess = j.wrap;
     }
   } else {
+    if (keyId > 0) wrap = renegWrap(s, pb, judgeCtx, pkt.number, wrap);
     layout = layoutControl(pb, wrap);
-    confirmWrap(s, layout, ctx.dir, pkt.frame.seconds);
+    confirmWrap(s, layout, ctx.dir, pkt.frame.seconds, keyId > 0);
   }
 
   addTypeByte(pb, node, b0);
   node.add(hf.sessionid, pb, 1, SID_SIZE, sid).suffix = ` (0x${sidHex(sid)})`;
+  if (carriesWkc(op)) checkWkcLength(pb, node);
   noteSid(ctx, sid);
   addWrap(ctx, node, true);
+  const dynamic = keyId > 0 && s.renegWrap?.dynamic === true;
+  if (dynamic && node.real) {
+    const r = node.addGenerated(hf.renegWrap, 'dynamic-tls-crypt');
+    r.addGenerated(hf.wrapReason, s.renegWrap!.reason);
+    r.addGenerated(hf.wrapFrame, s.renegWrap!.frame);
+  }
   if (decidedHere && wrap) {
     pkt.addExpert(node, Severity.Chat, 'Protocol', `OpenVPN session ${s.record.index}: control channel is ${wrapLabel(wrap)} (${s.detector.decision!.reason})`, 'openvpn');
   }
-  const label = wrap ? wrapLabel(wrap) : guess ? `${wrapLabel(guess)}?` : 'wrapping?';
+  if (dynamic && s.renegWrap!.frame === pkt.number) {
+    pkt.addExpert(node, Severity.Chat, 'Protocol', `Renegotiation wrapped with dynamic tls-crypt: ${s.renegWrap!.reason}`, 'openvpn');
+  }
+  const label = dynamic ? 'dynamic tls-crypt' : wrap ? wrapLabel(wrap) : guess ? `${wrapLabel(guess)}?` : 'wrapping?';
 
   const key = keyFor(s, op, keyId, ctx, layout);
   if (!layout || layout.problem) {
     // A wrong guess or a damaged packet: show the bytes; never call a packet malformed on a guess.
     const rest = pb.length - (1 + SID_SIZE);
     if (rest > 0) node.add(hf.data, pb, 1 + SID_SIZE, rest, pb.bytesAt(1 + SID_SIZE, rest));
-    if (layout?.problem && wrap) {
+    if (layout?.problem && wrap && pb.length === pb.reportedLength) {
       pkt.addExpert(node, Severity.Warning, 'Protocol', `Does not fit the ${wrapLabel(wrap)} layout chosen for this session: ${layout.problem}`, 'openvpn');
     }
     say(pkt, ctx.first, `${opcodeName(op)} kid=${keyId} [${label}]`);
@@ -325,6 +348,19 @@ function dissectControl(pb: Buf, ctx: PacketContext): void {
   tap(ctx, op, keyId, retransmission);
 }
 
+/**
+ * Opcodes 10 and 11 exist only with tls-crypt-v2 and end with the wrapped key's length: a length that
+ * cannot fit is the packet contradicting itself, whatever else is guessed.
+ */
+function checkWkcLength(pb: Buf, node: Node): void {
+  const room = pb.length - (1 + SID_SIZE + REPLAY_ID_SIZE + TLS_CRYPT_TAG_SIZE);
+  if (room < 2) throw new ReportedBoundsError(`${pb.length} bytes cannot hold a tls-crypt-v2 header and wrapped key`);
+  const wkcLen = pb.u16(pb.length - 2);
+  if (wkcLen >= WKC_MIN && wkcLen <= WKC_MAX && wkcLen <= room) return;
+  node.add(hf.wkcLen, pb, pb.length - 2, 2, wkcLen);
+  throw new ReportedBoundsError(`wrapped client key length ${wkcLen} does not fit (${WKC_MIN}…${Math.min(WKC_MAX, room)} possible)`);
+}
+
 function noteTlsStart(s: OvpnSession, key: KeyChannel, pkt: Packet): void {
   key.firstTlsFrame = pkt.number;
   key.firstTlsTime = seconds(pkt);
@@ -334,17 +370,44 @@ function noteTlsStart(s: OvpnSession, key: KeyChannel, pkt: Packet): void {
   }
 }
 
+/**
+ * The wrapping of a renegotiation (key id > 0), settled on its first packet: OpenVPN 2.6's dynamic
+ * tls-crypt puts a replay id and net time right after the session id, where plain has its ack
+ * array and tls-auth its HMAC.
+ */
+function renegWrap(s: OvpnSession, pb: Buf, jc: JudgeContext, frame: number, wrap: Wrap): Wrap {
+  if (s.renegWrap) return s.renegWrap.wrap;
+  if (wrap.kind === 'tls-crypt' || wrap.kind === 'tls-crypt-v2') {
+    s.renegWrap = { wrap, dynamic: false, reason: 'same layout as key id 0', frame };
+    return wrap;
+  }
+  const js = judgeControl(pb, jc);
+  const crypt = js.find((j) => j.wrap.kind === 'tls-crypt');
+  const same = js.find((j) => wrapName(j.wrap) === wrapName(wrap));
+  if (crypt && crypt.score >= 5 && crypt.score > (same?.score ?? -Infinity)) {
+    s.renegWrap = {
+      wrap: TLS_CRYPT, dynamic: true, frame,
+      reason: `key id ${pb.u8(0) & 7} packets carry ${crypt.reasons.join(', ')} right after the session id, where key id 0 had ${wrapLabel(wrap)}: both peers negotiated "dyn-tls-crypt" (OpenVPN 2.6), which wraps renegotiations with tls-crypt under a key exported from the first TLS session`,
+    };
+    s.record.renegWrap = 'dynamic-tls-crypt';
+    return TLS_CRYPT;
+  }
+  s.renegWrap = { wrap, dynamic: false, reason: 'same layout as key id 0', frame };
+  return wrap;
+}
+
 /** A later packet of a decided session: does it fit, and does its replay id count up? */
-function confirmWrap(s: OvpnSession, layout: ControlLayout, dir: 0 | 1, now: number): void {
+function confirmWrap(s: OvpnSession, layout: ControlLayout, dir: 0 | 1, now: number, reneg: boolean): void {
   if (s.detector.decision?.source !== 'detected') return;
   if (layout.problem) {
     s.detector.contradictions++;
     return;
   }
   if (layout.replayOffset >= 0) {
-    const last = s.lastReplay[dir];
+    const counters = reneg ? s.lastReplayReneg : s.lastReplay;
+    const last = counters[dir];
     const ok = layout.replayPid > last && Math.abs(layout.netTime - now) <= 86400;
-    s.lastReplay[dir] = Math.max(last, layout.replayPid);
+    counters[dir] = Math.max(last, layout.replayPid);
     if (ok) s.detector.confirmations++;
     else s.detector.contradictions++;
     return;
@@ -721,6 +784,50 @@ function dissectUnknown(pb: Buf, ctx: PacketContext, op: number): void {
   pkt.addExpert(node, Severity.Note, 'Undecoded', `Unknown opcode ${op} (0x${op.toString(16).padStart(2, '0')})`, 'openvpn');
   say(pkt, ctx.first, `Unknown opcode ${op} kid=${b0 & 7}`);
   tap(ctx, op, b0 & 7, false);
+}
+
+/**
+ * A packet quoted inside an ICMP error: a copy of one already sent, usually cut short. Shown with the
+ * session's wrapping but without touching any state (no reordering, acks, TLS or statistics).
+ */
+function dissectQuoted(pb: Buf, pkt: Packet, node: Node, st: ConvState): void {
+  const s = st.current;
+  const b0 = pb.u8(0);
+  const op = b0 >> 3;
+  const wrap = s?.detector.wrap ?? null;
+  if (wrap?.kind === 'static-key' || !isKnownOpcode(op)) {
+    node.add(hf.data, pb, 0, pb.length, pb.bytesAt(0, pb.length));
+    return;
+  }
+  addTypeByte(pb, node, b0);
+  if (s) node.addGenerated(hf.session, s.record.index);
+  if (isDataOpcode(op)) {
+    if (op === Op.DataV2) node.add(hf.peerid, pb, 1, 3, pb.u24(1));
+    const hdr = op === Op.DataV2 ? 4 : 1;
+    if (pb.length > hdr) node.add(hf.data, pb, hdr, pb.length - hdr, pb.bytesAt(hdr, pb.length - hdr));
+    return;
+  }
+  const sid = pb.u64(1);
+  node.add(hf.sessionid, pb, 1, SID_SIZE, sid).suffix = ` (0x${sidHex(sid)})`;
+  const layout = wrap ? layoutControl(pb, wrap) : null;
+  if (!layout || layout.problem) {
+    if (pb.length > 1 + SID_SIZE) node.add(hf.data, pb, 1 + SID_SIZE, pb.length - 1 - SID_SIZE, pb.bytesAt(1 + SID_SIZE, pb.length - 1 - SID_SIZE));
+    return;
+  }
+  if (layout.hmacLength) node.add(hf.hmac, pb, layout.hmacOffset, layout.hmacLength, pb.bytesAt(layout.hmacOffset, layout.hmacLength));
+  if (layout.replayOffset >= 0) {
+    node.add(hf.pid, pb, layout.replayOffset, 4, layout.replayPid);
+    node.add(hf.netTime, pb, layout.replayOffset + 4, 4, [layout.netTime, 0]);
+  }
+  if (layout.cipherOffset >= 0) {
+    addCiphertext(pb, node, layout);
+    return;
+  }
+  node.add(hf.ackLen, pb, layout.ackOffset, 1, layout.acks.length);
+  layout.acks.forEach((a, i) => node.add(hf.ackElem, pb, layout.ackOffset + 1 + 4 * i, 4, a));
+  if (layout.remoteSessionId !== null) node.add(hf.rsid, pb, layout.ackOffset + 1 + 4 * layout.acks.length, SID_SIZE, layout.remoteSessionId);
+  if (layout.mpidOffset >= 0) node.add(hf.mpid, pb, layout.mpidOffset, 4, layout.mpid);
+  if (layout.payloadLength > 0) node.add(hf.data, pb, layout.payloadOffset, layout.payloadLength, pb.bytesAt(layout.payloadOffset, layout.payloadLength));
 }
 
 // --------------------------------------------------------------------------------- heuristics

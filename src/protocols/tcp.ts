@@ -303,6 +303,8 @@ class Flow {
   pushBytesSent = 0;
   pushSetLast = false;
   unacked: Unacked[] = [];
+  /** Bytes covered by the SACK blocks of this side's latest segment (at most three blocks, as Wireshark). */
+  sackedBytes = 0;
   finSeen = false;
   /** Sequence number of this side's FIN (valid when finSeen). */
   finSeq = 0;
@@ -335,8 +337,7 @@ class TcpConnection {
   /** Initial round-trip time (0 until the handshake completes). */
   irtt = 0;
   synTime = 0;
-  synFromA: boolean | null = null;
-  synAckSeen = false;
+  synSeen = false;
   closed = false;
   constructor(now: number) {
     this.firstTime = now;
@@ -411,7 +412,7 @@ function analyze(fwd: Flow, rev: Flow, conn: TcpConnection, seq: number, ack: nu
       break checks;
     }
     if (seglen === 0 && window !== 0 && window === fwd.window && sameAsBefore && notControl) {
-      fwd.dupAckNum++;
+      fwd.dupAckNum = fwd.dupAckNum < 0 ? 1 : fwd.dupAckNum + 1;
       ta.flags |= A.DuplicateAck;
       ta.dupAckNum = fwd.dupAckNum;
       ta.dupAckFrame = fwd.lastNonDupAck;
@@ -422,8 +423,15 @@ function analyze(fwd: Flow, rev: Flow, conn: TcpConnection, seq: number, ack: nu
     fwd.dupAckNum = 0;
   }
   if (rev.hasMaxSeq && gt(ack, rev.maxSeqToBeAcked) && flags & ACK) {
-    ta.flags |= A.AckLostPacket;
-    rev.maxSeqToBeAcked = rev.nextSeq;
+    ta.present = true;
+    if (gt(rev.maxSeqToBeAcked, rev.nextSeq)) {
+      rev.maxSeqToBeAcked = rev.nextSeq;
+      ta.flags |= A.AckLostPacket;
+    } else {
+      // The same loss keeps showing in every ACK until the other side moves on: say it twice at most.
+      if (rev.dupAckNum >= -1) ta.flags |= A.AckLostPacket;
+      rev.dupAckNum--;
+    }
   }
 
   // A segment that carries data (or SYN/FIN) without advancing the sequence is one of these.
@@ -449,8 +457,10 @@ function analyze(fwd: Flow, rev: Flow, conn: TcpConnection, seq: number, ack: nu
       }
       if (notAdvanced) {
         ta.flags |= A.Retransmission;
-        ta.rto = now - fwd.nextSeqTime;
-        ta.rtoFrame = fwd.nextSeqFrame;
+        // Measured from the oldest segment still unacknowledged: most likely the one resent.
+        const eldest = fwd.unacked[0];
+        ta.rto = now - (eldest ? eldest.time : fwd.nextSeqTime);
+        ta.rtoFrame = eldest ? eldest.frame : fwd.nextSeqFrame;
       }
     }
   }
@@ -511,8 +521,8 @@ function analyze(fwd: Flow, rev: Flow, conn: TcpConnection, seq: number, ack: nu
       if (e > last) last = e;
       if (s < first) first = s;
     }
-    const inFlight = last - first;
-    if (inFlight > 0 && inFlight < 2000000000) ta.bytesInFlight = inFlight;
+    // Bytes the other side reported as received out of order (SACK) are not in flight.
+    const inFlight = last - first - rev.sackedBytes;
     if (flags & PSH) {
       fwd.pushBytesSent = fwd.pushSetLast ? seglen : fwd.pushBytesSent + seglen;
       fwd.pushSetLast = true;
@@ -522,7 +532,10 @@ function analyze(fwd: Flow, rev: Flow, conn: TcpConnection, seq: number, ack: nu
     } else {
       fwd.pushBytesSent += seglen;
     }
-    ta.pushBytesSent = fwd.pushBytesSent;
+    if (inFlight > 0 && inFlight < 2000000000) {
+      ta.bytesInFlight = inFlight;
+      ta.pushBytesSent = fwd.pushBytesSent;
+    }
   }
 }
 
@@ -534,8 +547,13 @@ interface OptionSummary {
   wsShift: number;
 }
 
-/** Finds the window-scale shift in a SYN's options without building anything (-1: none). */
-function findWindowScale(buf: Buf, start: number, end: number): number {
+/** What the connection state needs from the options, read before they are dissected. */
+const scanned = { wsShift: -1, sackedBytes: 0 };
+
+/** Reads the window-scale shift and the SACK block sizes without building anything. */
+function scanOptions(buf: Buf, start: number, end: number): void {
+  scanned.wsShift = -1;
+  scanned.sackedBytes = 0;
   let o = start;
   const stop = Math.min(end, buf.length);
   for (let guard = 0; o < stop && guard < 40; guard++) {
@@ -548,10 +566,12 @@ function findWindowScale(buf: Buf, start: number, end: number): number {
     if (o + 1 >= stop) break;
     const len = buf.u8(o + 1);
     if (len < 2 || o + len > stop) break;
-    if (kind === 3 && len === 3) return buf.u8(o + 2);
+    if (kind === 3 && len === 3) scanned.wsShift = buf.u8(o + 2);
+    else if (kind === 5) {
+      for (let i = 0, p = o + 2; i < 3 && p + 8 <= o + len; i++, p += 8) scanned.sackedBytes += u32(buf.u32(p + 4) - buf.u32(p));
+    }
     o += len;
   }
-  return -1;
 }
 
 interface OptionDef {
@@ -592,7 +612,6 @@ function dissectOptions(buf: Buf, start: number, end: number, pkt: Packet, node:
   let o = start;
   let nops = 0;
   let sawMss = false;
-  let info = '';
   for (let guard = 0; o < end && guard < 40; guard++) {
     const kind = buf.u8(o);
     if (kind === 1) {
@@ -647,11 +666,12 @@ function dissectOptions(buf: Buf, start: number, end: number, pkt: Packet, node:
       o += len;
       continue;
     }
-    info += optionValue(buf, o, len, kind, pkt, n, sackBase);
+    // Appended option by option, so what was read survives a capture cut inside the options.
+    const info = optionValue(buf, o, len, kind, pkt, n, sackBase);
+    if (info) pkt.appendInfo(info);
     o += len;
   }
   if (flags & SYN && !sawMss && end > start) expert(pkt, node, hf.mssAbsent, Severity.Note, 'Protocol', 'The SYN packet does not contain a MSS option');
-  if (info) pkt.appendInfo(info);
   if (names) node.text = `Options: (${end - start} bytes)${names.length ? ', ' + names.join(', ') : ''}`;
 }
 
@@ -821,21 +841,24 @@ function dissectTcp(buf: Buf, pkt: Packet, parent: Node): void {
 
   ta.reset();
   if (!short) {
+    if (hdrLen > 20) scanOptions(buf, 20, hdrLen);
+    fwd.sackedBytes = hdrLen > 20 ? scanned.sackedBytes : 0;
     // Window scaling is agreed by the two SYNs: both must carry the option, else neither side scales.
     if (flags & SYN) {
-      const shift = bogus ? -1 : findWindowScale(buf, 20, hdrLen);
-      fwd.synScale = shift < 0 ? -2 : Math.min(shift, 14);
-      if (flags & ACK) conn.synAckSeen = true;
-      else {
+      const shift = hdrLen > 20 ? scanned.wsShift : -1;
+      // Options cut off by the capture leave the scale unknown rather than absent.
+      fwd.synScale = shift >= 0 ? Math.min(shift, 14) : buf.length < hdrLen ? -1 : -2;
+      if (!(flags & ACK)) {
         conn.synTime = now;
-        conn.synFromA = fromA;
+        conn.synSeen = true;
       }
       if (fwd.synScale !== -1 && rev.synScale !== -1) {
         const none = fwd.synScale === -2 || rev.synScale === -2;
         fwd.winScale = none ? -2 : fwd.synScale;
         rev.winScale = none ? -2 : rev.synScale;
       }
-    } else if (flags & ACK && conn.irtt === 0 && conn.synAckSeen && conn.synFromA === fromA) {
+    } else if (flags & ACK && conn.irtt === 0 && conn.synSeen) {
+      // Wireshark's iRTT: from the SYN to the first ACK without SYN (the handshake's third segment).
       conn.irtt = now - conn.synTime;
     }
     analyze(fwd, rev, conn, seqRaw, ackRaw, seglen, flags, windowRaw, now, pkt.number);
@@ -938,7 +961,7 @@ function dissectTcp(buf: Buf, pkt: Packet, parent: Node): void {
     const payload = buf.sub(hdrLen, seglen);
     const p = node.add(hf.payload, buf, hdrLen, payload.length, node.real ? payload.bytesAt(0, payload.length) : undefined);
     if (node.real) p.text = `TCP payload (${seglen} byte${seglen === 1 ? '' : 's'})`;
-    if (!(flags & RST)) deliver(payload, u32(seqRaw + (flags & SYN ? 1 : 0)), pkt, parent, node, fwd, conv, srcPort, dstPort);
+    if (!(flags & RST)) deliver(payload, u32(seqRaw + (flags & SYN ? 1 : 0)), pkt, parent, node, fwd, conv, srcPort, dstPort, checksumBad);
   } else if (fwd.deliverSet) {
     catchUp(fwd, pkt, parent, node, conv, srcPort, dstPort);
   }
@@ -1044,7 +1067,7 @@ function addAnalysisTree(node: Node, pkt: Packet, conn: TcpConnection): void {
   if (conn.irtt) tree.addGenerated(hf.initialRtt, conn.irtt);
   if (ta.bytesInFlight) {
     tree.addGenerated(hf.bytesInFlight, ta.bytesInFlight);
-    if (ta.pushBytesSent) tree.addGenerated(hf.pushBytesSent, ta.pushBytesSent);
+    tree.addGenerated(hf.pushBytesSent, ta.pushBytesSent);
   }
   if (!f) return;
   const flags = tree.addGenerated(hf.analysisFlags, undefined);
@@ -1097,10 +1120,11 @@ function passUp(bytes: Buf, pkt: Packet, parent: Node, flow: Flow, conv: Convers
  * Delivers the new, in-order part of this segment's payload (starting at raw sequence `seq`) and any
  * held bytes it makes contiguous; holds bytes that arrive ahead of a gap.
  */
-function deliver(payload: Buf, seq: number, pkt: Packet, parent: Node, node: Node, flow: Flow, conv: Conversation, srcPort: number, dstPort: number): void {
+function deliver(payload: Buf, seq: number, pkt: Packet, parent: Node, node: Node, flow: Flow, conv: Conversation, srcPort: number, dstPort: number, corrupt: boolean): void {
   const length = payload.reportedLength;
-  if (payload.length < length) {
-    // Cut by the snapshot length: what is missing can never be joined, so the stream restarts after it.
+  if (payload.length < length || corrupt) {
+    // Cut by the snapshot length, or failing its checksum: these bytes cannot be trusted to join the
+    // stream, so they are dissected alone and the stream restarts after them (as Wireshark does).
     if (flow.stream.pending) flow.stream.resync();
     dispatchPorts(ports, payload, pkt, parent, srcPort, dstPort, conv);
     flow.deliverNext = u32(seq + length);

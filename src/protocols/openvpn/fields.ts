@@ -113,6 +113,8 @@ export const hf = {
   // ---- the session
   wrap: field('openvpn.wrap', 'Control channel wrapping', FT.String,
     'How this session protects its control channel, as vpnscope worked it out: plain, tls-auth with an HMAC of some digest, tls-crypt, tls-crypt-v2, or static-key mode (no control channel at all).'),
+  renegWrap: field('openvpn.wrap.reneg', 'Renegotiation wrapping', FT.String,
+    'How control packets of key ids above 0 are wrapped when it differs from key id 0: OpenVPN 2.6 peers that both support "dyn-tls-crypt" wrap renegotiations with tls-crypt under a key exported from the first TLS session, so the second handshake is encrypted even without tls-crypt configured.'),
   wrapReason: field('openvpn.wrap.reason', 'Why', FT.String, 'The evidence in the bytes that chose the wrapping.'),
   wrapFrame: field('openvpn.wrap.decided_in', 'Decided in frame', FT.FrameNum, 'The frame whose bytes settled the wrapping for this session.'),
   wrapConfirmed: field('openvpn.wrap.confirmed', 'Confirmed by', FT.UInt32,

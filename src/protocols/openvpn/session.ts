@@ -37,6 +37,8 @@ export interface SessionRecord {
   /** openvpn.wrap value ('undetermined' until decided). */
   wrap: string;
   wrapReason: string;
+  /** Wrapping of renegotiations (key id > 0) when it differs: 'dynamic-tls-crypt'; '' otherwise. */
+  renegWrap: string;
   /** 'AEAD', 'CBC+HMAC(20)', 'AEAD epoch', 'none' (no data yet) … */
   dataShape: string;
   firstFrame: number;
@@ -81,6 +83,14 @@ export class OvpnSession {
   readonly pids: [Map<number, PidTracker>, Map<number, PidTracker>] = [new Map(), new Map()];
   /** Highest tls-auth / tls-crypt replay id and net time per direction, to confirm the wrapping. */
   readonly lastReplay: [number, number] = [-1, -1];
+  /** Same for renegotiations, whose wrapping keeps its own replay counter. */
+  readonly lastReplayReneg: [number, number] = [-1, -1];
+  /**
+   * The wrapping of key ids > 0. OpenVPN 2.6 peers that both support it ("protocol-flags
+   * dyn-tls-crypt") wrap renegotiations with tls-crypt under a key exported from the first TLS
+   * session, whatever wrapped key id 0. Undefined until the first renegotiation packet.
+   */
+  renegWrap: { wrap: Wrap; dynamic: boolean; reason: string; frame: number } | undefined;
   /** A's address and port, to tell directions apart. */
   readonly addrA: string;
   readonly portA: number;
@@ -97,6 +107,7 @@ export class OvpnSession {
       rolesKnown,
       wrap: 'undetermined',
       wrapReason: '',
+      renegWrap: '',
       dataShape: 'none',
       firstFrame: frame,
       timeBase,

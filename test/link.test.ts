@@ -1,0 +1,631 @@
+/**
+ * Link layers: Ethernet II / 802.3 with padding, trailer and FCS, 802.1Q and 802.1ad tags, ARP,
+ * Linux cooked captures (SLL, SLL2), BSD NULL/LOOP and raw IP. Every expected value below is what
+ * tshark 4.0.17 prints for the same bytes (written to a pcap and read with `tshark -T fields`); byte
+ * fields are in tshark's JSON form (colon-separated).
+ */
+import { describe, expect, it } from 'vitest';
+import path from 'node:path';
+import fs from 'node:fs';
+import { dissectBytes, fieldValue, fieldValues, hexBytes, isMalformed, samplesDir } from './util.js';
+import { Session } from '../src/engine/session.js';
+import { openCapture } from '../src/capture/open.js';
+import type { Packet } from '../src/engine/packet.js';
+
+/** What tshark calls frame.protocols: the layer path without the frame itself. */
+function protocols(pkt: Packet): string {
+  return pkt.layers.slice(1).join(':');
+}
+
+function experts(pkt: Packet): string[] {
+  return pkt.experts.map((e) => e.message);
+}
+
+/** Ethernet II + ARP request, 42 bytes, unpadded (as captured on the sending host). */
+const arpRequest = hexBytes(`
+  ff ff ff ff ff ff 02 00 00 00 00 01             # eth: dst broadcast, src 02:00:00:00:00:01
+  08 06                                           # eth.type 0x0806 ARP
+  00 01 08 00 06 04 00 01                         # arp: hw 1, proto 0x0800, sizes 6/4, opcode 1
+  02 00 00 00 00 01 0a 00 00 01                   # sender MAC, sender IP 10.0.0.1
+  00 00 00 00 00 00 0a 00 00 02                   # target MAC 0, target IP 10.0.0.2
+`);
+
+/** ARP reply: 10.0.0.2 is at 02:00:00:00:00:02. */
+const arpReply = hexBytes(`
+  02 00 00 00 00 01 02 00 00 00 00 02 08 06       # eth
+  00 01 08 00 06 04 00 02 02 00 00 00 00 02 0a 00 # arp reply
+  00 02 02 00 00 00 00 01 0a 00 00 01
+`);
+
+/** Gratuitous ARP request (announcement). */
+const arpAnnouncement = hexBytes(`
+  ff ff ff ff ff ff 02 00 00 00 00 01 08 06       # eth
+  00 01 08 00 06 04 00 01 02 00 00 00 00 01 0a 00 # arp request, sender IP = target IP
+  00 01 00 00 00 00 00 00 0a 00 00 01
+`);
+
+/** ARP probe (RFC 5227). */
+const arpProbe = hexBytes(`
+  ff ff ff ff ff ff 02 00 00 00 00 01 08 06       # eth
+  00 01 08 00 06 04 00 01 02 00 00 00 00 01 00 00 # arp request from 0.0.0.0
+  00 00 00 00 00 00 00 00 0a 00 00 07
+`);
+
+/** Gratuitous ARP reply. */
+const arpGratuitousReply = hexBytes(`
+  ff ff ff ff ff ff 02 00 00 00 00 01 08 06       # eth
+  00 01 08 00 06 04 00 02 02 00 00 00 00 01 0a 00 # arp reply, sender IP = target IP
+  00 01 02 00 00 00 00 01 0a 00 00 01
+`);
+
+/** ARP with an opcode nobody defined. */
+const arpUnknownOpcode = hexBytes(`
+  ff ff ff ff ff ff 02 00 00 00 00 01 08 06       # eth
+  00 01 08 00 06 04 00 4d 02 00 00 00 00 01 0a 00 # arp opcode 77
+  00 01 00 00 00 00 00 00 0a 00 00 02
+`);
+
+/** ARP whose frame ends inside the addresses (the frame itself is that short: malformed). */
+const arpCut = hexBytes(`
+  ff ff ff ff ff ff 02 00 00 00 00 01 08 06       # eth
+  00 01 08 00 06 04 00 01 02 00 00 00 00 01 0a 00 # arp: header and 12 bytes of addresses; the rest is missing
+  00 01 00 00
+`);
+
+/** ARP padded to the 60-byte minimum. */
+const arpPadded = hexBytes(`
+  ff ff ff ff ff ff 02 00 00 00 00 01 08 06       # eth
+  00 01 08 00 06 04 00 01 02 00 00 00 00 01 0a 00 # arp request
+  00 01 00 00 00 00 00 00 0a 00 00 02
+  00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 # padding to 60 bytes
+  00 00
+`);
+
+/** 64-byte frame: padding then a 4-byte FCS. */
+const arpPaddedFcs = hexBytes(`
+  ff ff ff ff ff ff 02 00 00 00 00 01 08 06       # eth
+  00 01 08 00 06 04 00 01 02 00 00 00 00 01 0a 00 # arp request
+  00 01 00 00 00 00 00 00 0a 00 00 02
+  00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 # padding
+  00 00
+  de ad be ef                                     # FCS
+`);
+
+/** Bytes after the ARP that are not zeros: a trailer, not padding. */
+const arpNonZeroPad = hexBytes(`
+  ff ff ff ff ff ff 02 00 00 00 00 01 08 06       # eth
+  00 01 08 00 06 04 00 01 02 00 00 00 00 01 0a 00 # arp request
+  00 01 00 00 00 00 00 00 0a 00 00 02
+  01 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 # 18 bytes after ARP, first one non-zero
+  00 00
+`);
+
+/** 52-byte frame: too short to be padded, so the extra bytes are a trailer. */
+const arpShortTrailer = hexBytes(`
+  ff ff ff ff ff ff 02 00 00 00 00 01 08 06       # eth
+  00 01 08 00 06 04 00 01 02 00 00 00 00 01 0a 00 # arp request
+  00 01 00 00 00 00 00 00 0a 00 00 02
+  00 00 00 00 00 00 00 00 00 00                   # 10 zero bytes: frame still under 60
+`);
+
+/** 72-byte frame: padding, trailer and FCS. */
+const arpLongTrailer = hexBytes(`
+  ff ff ff ff ff ff 02 00 00 00 00 01 08 06       # eth
+  00 01 08 00 06 04 00 01 02 00 00 00 00 01 0a 00 # arp request
+  00 01 00 00 00 00 00 00 0a 00 00 02
+  00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 # padding 18, trailer 8, FCS 4 (all zero)
+  00 00 00 00 00 00 00 00 00 00 00 00 00 00
+`);
+
+/** IPv4 + ICMP (28 bytes) padded to 60: the IPv4 total length bounds the payload. */
+const ipv4Padded = hexBytes(`
+  ff ff ff ff ff ff 02 00 00 00 00 01 08 00       # eth
+  45 00 00 1c 1c 46 00 00 40 01 4a 99 0a 00 00 01 # ipv4: total length 28
+  0a 00 00 02
+  08 00 f7 fd 00 01 00 01                         # icmp echo request, no data
+  00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 # padding
+  00 00
+`);
+
+/** 802.1Q tag, priority 5, DEI set, VLAN 100, carrying an ICMP echo. */
+const vlanIcmp = hexBytes(`
+  02 00 00 00 00 02 02 00 00 00 00 01 81 00       # eth type 0x8100
+  b0 64 08 00                                     # vlan: PCP 5, DEI 1, VID 100, type 0x0800
+  45 00 00 24 1c 46 00 00 40 01 4a 91 0a 00 00 01 # ipv4
+  0a 00 00 02
+  08 00 54 35 12 34 00 01 61 62 63 64 65 66 67 68 # icmp
+`);
+
+/** 802.1ad Q-in-Q: S-VLAN 200 outside C-VLAN 100, carrying ICMPv6. */
+const qinqIcmpv6 = hexBytes(`
+  02 00 00 00 00 02 02 00 00 00 00 01 88 a8       # eth type 0x88a8
+  60 c8 81 00                                     # S-tag: PCP 3, VID 200, type 0x8100
+  00 64 86 dd                                     # C-tag: VID 100, type 0x86dd
+  60 00 00 00 00 0a 3a 40 fe 80 00 00 00 00 00 00 # ipv6
+  00 00 00 00 00 00 00 01 fe 80 00 00 00 00 00 00
+  00 00 00 00 00 00 00 02
+  80 00 10 3b 0a 0b 00 07 68 69                   # icmpv6 echo
+`);
+
+/** IEEE 802.3 frame with a length field (an STP BPDU). */
+const ieee8023 = hexBytes(`
+  01 80 c2 00 00 00 02 00 00 00 00 01 00 26       # eth: dst STP group address, length 38
+  42 42 03 00 00 00 00 00 00 00 00 00 00 00 00 00 # LLC + 35 bytes
+  00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
+  00 00 00 00 00 00
+`);
+
+/** 802.3 length field larger than the frame. */
+const ieee8023TooLong = hexBytes(`
+  02 00 00 00 00 02 02 00 00 00 00 01 03 e8       # eth: length 1000
+  aa aa 03 00 00 00 08 00 45 00 00 24 1c 46 00 00 # only 44 bytes follow
+  40 01 4a 91 0a 00 00 01 0a 00 00 02 08 00 54 35
+  12 34 00 01 61 62 63 64 65 66 67 68
+`);
+
+/** A length/type value between 1501 and 1535. */
+const invalidLengthType = hexBytes(`
+  02 00 00 00 00 02 02 00 00 00 00 01 05 dd       # eth: length/type 0x05dd
+  61 62 63                                        # 3 bytes
+`);
+
+/** An EtherType no dissector knows. */
+const unknownEthertype = hexBytes(`
+  02 00 00 00 00 02 02 00 00 00 00 01 12 34       # eth: type 0x1234
+  75 6e 6b 6e 6f 77 6e                            # payload
+`);
+
+/** An Ethernet frame shorter than its header. */
+const ethCut = hexBytes(`
+  02 00 00 00 00 02 02 00 00 00 00 01 08          # 13 bytes: the type is incomplete
+`);
+
+/** Linux cooked capture v1, Ethernet interface, to us. */
+const sllIpv4 = hexBytes(`
+  00 00 00 01 00 06                               # sll: pkttype 0, hatype 1, halen 6
+  02 00 00 00 00 01 00 00                         # address (6 + 2 unused)
+  08 00                                           # protocol 0x0800
+  45 00 00 24 1c 46 00 00 40 01 4a 91 0a 00 00 01 # ipv4
+  0a 00 00 02
+  08 00 54 35 12 34 00 01 61 62 63 64 65 66 67 68 # icmp
+`);
+
+/** SLL v1 on loopback: no link address. */
+const sllLoopbackIpv6 = hexBytes(`
+  00 04 03 04 00 00                               # sll: sent by us, hatype 772 loopback, halen 0
+  00 00 00 00 00 00 00 00                         # unused address field
+  86 dd                                           # protocol 0x86dd
+  60 00 00 00 00 0a 3a 40 fe 80 00 00 00 00 00 00 # ipv6
+  00 00 00 00 00 00 00 01 fe 80 00 00 00 00 00 00
+  00 00 00 00 00 00 00 02
+  80 00 10 3b 0a 0b 00 07 68 69                   # icmpv6
+`);
+
+/** Linux cooked capture v2 on interface 3. */
+const sll2Ipv4 = hexBytes(`
+  08 00 00 00 00 00 00 03                         # sll2: protocol 0x0800, reserved, ifindex 3
+  00 01 00 06                                     # hatype 1, pkttype 0, halen 6
+  02 00 00 00 00 01 00 00                         # address
+  45 00 00 24 1c 46 00 00 40 01 4a 91 0a 00 00 01 # ipv4
+  0a 00 00 02
+  08 00 54 35 12 34 00 01 61 62 63 64 65 66 67 68 # icmp
+`);
+
+/** SLL2 on a tun device (ARPHRD_NONE). */
+const sll2TunIpv6 = hexBytes(`
+  86 dd 00 00 00 00 00 07                         # sll2: protocol 0x86dd, ifindex 7
+  ff fe 04 00                                     # hatype 65534 (no header), sent by us, halen 0
+  00 00 00 00 00 00 00 00                         # address field unused
+  60 00 00 00 00 0a 3a 40 fe 80 00 00 00 00 00 00 # ipv6
+  00 00 00 00 00 00 00 01 fe 80 00 00 00 00 00 00
+  00 00 00 00 00 00 00 02
+  80 00 10 3b 0a 0b 00 07 68 69                   # icmpv6
+`);
+
+/** BSD NULL header written by a little-endian host. */
+const nullLe = hexBytes(`
+  02 00 00 00                                     # AF_INET 2, little-endian
+  45 00 00 24 1c 46 00 00 40 01 4a 91 0a 00 00 01 # ipv4
+  0a 00 00 02
+  08 00 54 35 12 34 00 01 61 62 63 64 65 66 67 68 # icmp
+`);
+
+/** BSD NULL header written by a big-endian host. */
+const nullBe = hexBytes(`
+  00 00 00 02                                     # AF_INET 2, big-endian
+  45 00 00 24 1c 46 00 00 40 01 4a 91 0a 00 00 01 # ipv4
+  0a 00 00 02
+  08 00 54 35 12 34 00 01 61 62 63 64 65 66 67 68 # icmp
+`);
+
+/** macOS utun/loopback IPv6 (AF 30). */
+const nullDarwinIpv6 = hexBytes(`
+  1e 00 00 00                                     # AF_INET6 30 (macOS), little-endian
+  60 00 00 00 00 0a 3a 40 fe 80 00 00 00 00 00 00 # ipv6
+  00 00 00 00 00 00 00 01 fe 80 00 00 00 00 00 00
+  00 00 00 00 00 00 00 02
+  80 00 10 3b 0a 0b 00 07 68 69                   # icmpv6
+`);
+
+/** IPv6 with AF 24. */
+const nullBsdIpv6 = hexBytes(`
+  18 00 00 00                                     # AF_INET6 24 (NetBSD/OpenBSD)
+  60 00 00 00 00 0a 3a 40 fe 80 00 00 00 00 00 00 # ipv6
+  00 00 00 00 00 00 00 01 fe 80 00 00 00 00 00 00
+  00 00 00 00 00 00 00 02
+  80 00 10 3b 0a 0b 00 07 68 69                   # icmpv6
+`);
+
+/** IPv6 with AF 28. */
+const nullFreebsdIpv6 = hexBytes(`
+  1c 00 00 00                                     # AF_INET6 28 (FreeBSD)
+  60 00 00 00 00 0a 3a 40 fe 80 00 00 00 00 00 00 # ipv6
+  00 00 00 00 00 00 00 01 fe 80 00 00 00 00 00 00
+  00 00 00 00 00 00 00 02
+  80 00 10 3b 0a 0b 00 07 68 69                   # icmpv6
+`);
+
+/** An address family nobody registered. */
+const nullUnknown = hexBytes(`
+  63 00 00 00                                     # family 99
+  7a 7a                                           # payload
+`);
+
+/** A NULL header cut short. */
+const nullCut = hexBytes(`
+  02 00 00                                        # 3 bytes of the 4-byte header
+`);
+
+/** OpenBSD LOOP header (always big-endian). */
+const loopIpv4 = hexBytes(`
+  00 00 00 02                                     # AF_INET 2, network byte order
+  45 00 00 24 1c 46 00 00 40 01 4a 91 0a 00 00 01 # ipv4
+  0a 00 00 02
+  08 00 54 35 12 34 00 01 61 62 63 64 65 66 67 68 # icmp
+`);
+
+/** LOOP with IPv6. */
+const loopIpv6 = hexBytes(`
+  00 00 00 18                                     # AF_INET6 24, network byte order
+  60 00 00 00 00 0a 3a 40 fe 80 00 00 00 00 00 00 # ipv6
+  00 00 00 00 00 00 00 01 fe 80 00 00 00 00 00 00
+  00 00 00 00 00 00 00 02
+  80 00 10 3b 0a 0b 00 07 68 69                   # icmpv6
+`);
+
+/** LINKTYPE_RAW: an IPv4 packet. */
+const rawIpv4 = hexBytes(`
+  45 00 00 24 1c 46 00 00 40 01 4a 91 0a 00 00 01 # ipv4 (version nibble 4)
+  0a 00 00 02
+  08 00 54 35 12 34 00 01 61 62 63 64 65 66 67 68 # icmp
+`);
+
+/** LINKTYPE_RAW: an IPv6 packet. */
+const rawIpv6 = hexBytes(`
+  60 00 00 00 00 0a 3a 40 fe 80 00 00 00 00 00 00 # ipv6 (version nibble 6)
+  00 00 00 00 00 00 00 01 fe 80 00 00 00 00 00 00
+  00 00 00 00 00 00 00 02
+  80 00 10 3b 0a 0b 00 07 68 69                   # icmpv6
+`);
+
+/** LINKTYPE_RAW with neither version. */
+const rawVersion5 = hexBytes(`
+  50 61 62 63                                     # version nibble 5
+`);
+
+
+describe('Ethernet II and ARP', () => {
+  it('dissects an ARP request: addresses, address bits, opcode and the summary line', () => {
+    const p = dissectBytes(arpRequest);
+    expect(protocols(p)).toBe('eth:ethertype:arp');
+    expect(fieldValue(p, 'eth.dst')).toBe('ff:ff:ff:ff:ff:ff');
+    expect(fieldValue(p, 'eth.src')).toBe('02:00:00:00:00:01');
+    expect(fieldValue(p, 'eth.type')).toBe('0x0806');
+    expect(fieldValues(p, 'eth.addr')).toEqual(['ff:ff:ff:ff:ff:ff', '02:00:00:00:00:01']);
+    expect(fieldValue(p, 'eth.dst.ig')).toBe('1');
+    expect(fieldValue(p, 'eth.dst.lg')).toBe('1');
+    expect(fieldValue(p, 'eth.src.ig')).toBe('0');
+    expect(fieldValue(p, 'eth.src.lg')).toBe('1');
+    expect(fieldValues(p, 'eth.ig')).toEqual(['1', '0']);
+    expect(fieldValue(p, 'arp.hw.type')).toBe('1');
+    expect(fieldValue(p, 'arp.proto.type')).toBe('0x0800');
+    expect(fieldValue(p, 'arp.hw.size')).toBe('6');
+    expect(fieldValue(p, 'arp.proto.size')).toBe('4');
+    expect(fieldValue(p, 'arp.opcode')).toBe('1');
+    expect(fieldValue(p, 'arp.src.hw_mac')).toBe('02:00:00:00:00:01');
+    expect(fieldValue(p, 'arp.src.proto_ipv4')).toBe('10.0.0.1');
+    expect(fieldValue(p, 'arp.dst.hw_mac')).toBe('00:00:00:00:00:00');
+    expect(fieldValue(p, 'arp.dst.proto_ipv4')).toBe('10.0.0.2');
+    expect(fieldValue(p, 'arp.isgratuitous')).toBeUndefined();
+    expect(fieldValue(p, 'eth.padding')).toBeUndefined();
+    expect(p.protocolColumn).toBe('ARP');
+    expect(p.info).toBe('Who has 10.0.0.2? Tell 10.0.0.1');
+    // Non-IP frames are summarised by their MAC addresses.
+    expect([p.src, p.dst]).toEqual(['02:00:00:00:00:01', 'ff:ff:ff:ff:ff:ff']);
+    expect([p.dlSrc, p.dlDst]).toEqual(['02:00:00:00:00:01', 'ff:ff:ff:ff:ff:ff']);
+  });
+
+  it('names replies, announcements, probes, gratuitous replies and unknown opcodes as tshark does', () => {
+    expect(dissectBytes(arpReply).info).toBe('10.0.0.2 is at 02:00:00:00:00:02');
+    const ann = dissectBytes(arpAnnouncement);
+    expect(ann.info).toBe('ARP Announcement for 10.0.0.1');
+    expect([fieldValue(ann, 'arp.isgratuitous'), fieldValue(ann, 'arp.isannouncement')]).toEqual(['1', '1']);
+    const probe = dissectBytes(arpProbe);
+    expect(probe.info).toBe('Who has 10.0.0.7? (ARP Probe)');
+    expect(fieldValue(probe, 'arp.isprobe')).toBe('1');
+    expect(dissectBytes(arpGratuitousReply).info).toBe('Gratuitous ARP for 10.0.0.1 (Reply)');
+    expect(dissectBytes(arpUnknownOpcode).info).toBe('Unknown ARP opcode 0x004d');
+  });
+
+  it('marks an ARP cut short inside its addresses malformed, before adding any address', () => {
+    const p = dissectBytes(arpCut);
+    expect(isMalformed(p)).toBe(true);
+    expect(fieldValue(p, 'arp.opcode')).toBe('1');
+    expect(fieldValue(p, 'arp.src.hw_mac')).toBeUndefined();
+    expect(p.info).toContain('[Malformed Packet]');
+  });
+});
+
+describe('Ethernet padding, trailer and FCS (Wireshark 4.0 rules)', () => {
+  it('shows zero bytes up to 60 as padding', () => {
+    const p = dissectBytes(arpPadded);
+    expect(fieldValue(p, 'eth.padding')).toBe(Array(18).fill('00').join(':'));
+    expect(fieldValue(p, 'eth.trailer')).toBeUndefined();
+    expect(fieldValue(p, 'eth.fcs')).toBeUndefined();
+  });
+
+  it('takes the last 4 bytes of a 64-byte frame as the FCS', () => {
+    const p = dissectBytes(arpPaddedFcs);
+    expect(fieldValue(p, 'eth.padding')).toBe(Array(18).fill('00').join(':'));
+    expect(fieldValue(p, 'eth.fcs')).toBe('0xdeadbeef');
+    expect(fieldValue(p, 'eth.fcs.status')).toBe('2');
+    expect(fieldValue(p, 'eth.trailer')).toBeUndefined();
+  });
+
+  it('calls non-zero bytes a trailer and says why', () => {
+    const p = dissectBytes(arpNonZeroPad);
+    expect(fieldValue(p, 'eth.padding')).toBeUndefined();
+    expect(fieldValue(p, 'eth.trailer')).toBe('01:' + Array(17).fill('00').join(':'));
+    expect(experts(p)).toEqual(["Didn't find padding of zeros, and an undecoded trailer exists. There may be padding of non-zeros."]);
+  });
+
+  it('does not call bytes padding when the frame is still under 60 bytes', () => {
+    const p = dissectBytes(arpShortTrailer);
+    expect(fieldValue(p, 'eth.padding')).toBeUndefined();
+    expect(fieldValue(p, 'eth.trailer')).toBe(Array(10).fill('00').join(':'));
+  });
+
+  it('splits a long tail into padding, trailer and FCS', () => {
+    const p = dissectBytes(arpLongTrailer);
+    expect(fieldValue(p, 'eth.padding')).toBe(Array(18).fill('00').join(':'));
+    expect(fieldValue(p, 'eth.trailer')).toBe(Array(8).fill('00').join(':'));
+    expect(fieldValue(p, 'eth.fcs')).toBe('0x00000000');
+  });
+
+  it('lets the IPv4 total length bound the payload, so padding is not ICMP data', () => {
+    const p = dissectBytes(ipv4Padded);
+    expect(protocols(p)).toBe('eth:ethertype:ip:icmp');
+    expect(fieldValue(p, 'eth.padding')).toBe(Array(18).fill('00').join(':'));
+    expect(fieldValue(p, 'icmp.checksum.status')).toBe('1');
+    expect(fieldValue(p, 'data.len')).toBeUndefined();
+    expect(p.info).toBe('Echo (ping) request  id=0x0001, seq=1/256, ttl=64');
+  });
+});
+
+describe('VLAN tags', () => {
+  it('dissects an 802.1Q tag: priority, DEI, ID and type', () => {
+    const p = dissectBytes(vlanIcmp);
+    expect(protocols(p)).toBe('eth:ethertype:vlan:ethertype:ip:icmp:data');
+    expect(fieldValue(p, 'eth.type')).toBe('0x8100');
+    expect(fieldValue(p, 'vlan.priority')).toBe('5');
+    expect(fieldValue(p, 'vlan.dei')).toBe('1');
+    expect(fieldValue(p, 'vlan.id')).toBe('100');
+    expect(fieldValue(p, 'vlan.etype')).toBe('0x0800');
+    expect(p.protocolColumn).toBe('ICMP');
+    expect([p.src, p.dst]).toEqual(['10.0.0.1', '10.0.0.2']);
+    expect(p.info).toBe('Echo (ping) request  id=0x1234, seq=1/256, ttl=64');
+  });
+
+  it('dissects 802.1ad Q-in-Q as an S-tag (ieee8021ad) around a C-tag (vlan)', () => {
+    const p = dissectBytes(qinqIcmpv6);
+    expect(protocols(p)).toBe('eth:ethertype:ieee8021ad:ethertype:vlan:ethertype:ipv6:icmpv6:data');
+    expect(fieldValue(p, 'ieee8021ad.priority')).toBe('3');
+    expect(fieldValue(p, 'ieee8021ad.id')).toBe('200');
+    expect(fieldValue(p, 'ieee8021ah.etype')).toBe('0x8100');
+    expect(fieldValue(p, 'vlan.id')).toBe('100');
+    expect(fieldValue(p, 'vlan.etype')).toBe('0x86dd');
+    expect(fieldValue(p, 'icmpv6.checksum.status')).toBe('1');
+    expect(p.info).toBe('Echo (ping) request id=0x0a0b, seq=7, hop limit=64');
+  });
+
+  it('stops at a runaway stack of tags instead of recursing', () => {
+    const tag = '00 64 81 00 ';
+    const bytes = hexBytes('02 00 00 00 00 02 02 00 00 00 00 01 81 00 ' + tag.repeat(40) + '00 64 08 00');
+    const p = dissectBytes(bytes);
+    expect(fieldValues(p, 'vlan.id').length).toBeLessThanOrEqual(21);
+    expect(experts(p)).toContain('Too many nested VLAN tags');
+  });
+});
+
+describe('802.3 length frames and odd type values', () => {
+  it('shows a length instead of a type, and the LLC payload as data', () => {
+    const p = dissectBytes(ieee8023);
+    expect(fieldValue(p, 'eth.len')).toBe('38');
+    expect(fieldValue(p, 'eth.type')).toBeUndefined();
+    expect(fieldValue(p, 'eth.dst.ig')).toBe('1');
+    expect(fieldValue(p, 'eth.dst.lg')).toBe('0');
+    expect(protocols(p)).toMatch(/^eth:(llc|data)/);
+    expect(isMalformed(p)).toBe(false);
+  });
+
+  it('flags a length that goes past the end of the frame', () => {
+    const p = dissectBytes(ieee8023TooLong);
+    expect(fieldValue(p, 'eth.len')).toBe('1000');
+    expect(experts(p)).toContain('Length field value goes past the end of the payload');
+    expect(p.experts[0]!.severity).toBe(5);
+  });
+
+  it('reports a length/type between 1501 and 1535 as invalid', () => {
+    const p = dissectBytes(invalidLengthType);
+    expect(fieldValue(p, 'eth.invalid_lentype')).toBe('0x05dd');
+    expect(p.info).toBe('Ethernet Unknown: Invalid length/type: 0x05dd (1501)');
+    expect(experts(p)).toEqual(['Invalid length/type: 0x05dd (1501)']);
+    expect(protocols(p)).toBe('eth:data');
+  });
+
+  it('shows an unknown EtherType in the Protocol column and its payload as data', () => {
+    const p = dissectBytes(unknownEthertype);
+    expect(protocols(p)).toBe('eth:ethertype:data');
+    expect(p.protocolColumn).toBe('0x1234');
+    expect(p.info).toBe('Ethernet II');
+    expect(fieldValue(p, 'data.len')).toBe('7');
+  });
+
+  it('marks a frame shorter than the Ethernet header malformed', () => {
+    const p = dissectBytes(ethCut);
+    expect(isMalformed(p)).toBe(true);
+    expect(protocols(p)).toBe('eth');
+    expect(p.protocolColumn).toBe('Ethernet');
+    expect(p.info).toContain('[Malformed Packet]');
+    expect(p.info).not.toContain('Ethernet II');
+  });
+
+  it('marks a frame cut by the snapshot length as truncated, not malformed', () => {
+    const p = dissectBytes(arpRequest.subarray(0, 30), 1, {}, 42);
+    expect(p.truncated).toBe(true);
+    expect(isMalformed(p)).toBe(false);
+  });
+});
+
+describe('Linux cooked capture', () => {
+  it('SLL v1: packet type, address type and length, source, unused bytes, protocol', () => {
+    const p = dissectBytes(sllIpv4, 113);
+    expect(protocols(p)).toBe('sll:ethertype:ip:icmp:data');
+    expect(fieldValue(p, 'sll.pkttype')).toBe('0');
+    expect(fieldValue(p, 'sll.hatype')).toBe('1');
+    expect(fieldValue(p, 'sll.halen')).toBe('6');
+    expect(fieldValue(p, 'sll.src.eth')).toBe('02:00:00:00:00:01');
+    expect(fieldValue(p, 'sll.unused')).toBe('00:00');
+    expect(fieldValue(p, 'sll.etype')).toBe('0x0800');
+    expect(fieldValue(p, 'sll.ifindex')).toBeUndefined();
+    expect(p.info).toBe('Echo (ping) request  id=0x1234, seq=1/256, ttl=64');
+  });
+
+  it('SLL v1 on loopback has no address: the whole field is unused', () => {
+    const p = dissectBytes(sllLoopbackIpv6, 113);
+    expect(protocols(p)).toBe('sll:ethertype:ipv6:icmpv6:data');
+    expect([fieldValue(p, 'sll.pkttype'), fieldValue(p, 'sll.hatype'), fieldValue(p, 'sll.halen')]).toEqual(['4', '772', '0']);
+    expect(fieldValue(p, 'sll.src.eth')).toBeUndefined();
+    expect(fieldValue(p, 'sll.unused')).toBe('00:00:00:00:00:00:00:00');
+    expect(fieldValue(p, 'sll.etype')).toBe('0x86dd');
+  });
+
+  it('SLL2 adds the interface index', () => {
+    const p = dissectBytes(sll2Ipv4, 276);
+    expect(protocols(p)).toBe('sll:ethertype:ip:icmp:data');
+    expect(fieldValue(p, 'sll.etype')).toBe('0x0800');
+    expect(fieldValue(p, 'sll.ifindex')).toBe('3');
+    expect(fieldValue(p, 'sll.src.eth')).toBe('02:00:00:00:00:01');
+    const tun = dissectBytes(sll2TunIpv6, 276);
+    expect([fieldValue(tun, 'sll.ifindex'), fieldValue(tun, 'sll.hatype'), fieldValue(tun, 'sll.pkttype')]).toEqual(['7', '65534', '4']);
+    expect(fieldValue(tun, 'icmpv6.checksum.status')).toBe('1');
+  });
+
+  it('a cooked header cut short is malformed', () => {
+    expect(isMalformed(dissectBytes(sllIpv4.subarray(0, 10), 113))).toBe(true);
+    expect(isMalformed(dissectBytes(sll2Ipv4.subarray(0, 15), 276))).toBe(true);
+  });
+});
+
+describe('BSD NULL / LOOP and raw IP', () => {
+  it('reads the NULL address family in either byte order', () => {
+    for (const bytes of [nullLe, nullBe]) {
+      const p = dissectBytes(bytes, 0);
+      expect(protocols(p)).toBe('null:ip:icmp:data');
+      expect(fieldValue(p, 'null.family')).toBe('2');
+      expect(p.info).toBe('Echo (ping) request  id=0x1234, seq=1/256, ttl=64');
+    }
+  });
+
+  it('maps every BSD flavour of AF_INET6 (24, 28, 30) to IPv6', () => {
+    for (const [bytes, family] of [[nullDarwinIpv6, '30'], [nullBsdIpv6, '24'], [nullFreebsdIpv6, '28']] as const) {
+      const p = dissectBytes(bytes, 0);
+      expect(protocols(p)).toBe('null:ipv6:icmpv6:data');
+      expect(fieldValue(p, 'null.family')).toBe(family);
+      expect([p.src, p.dst]).toEqual(['fe80::1', 'fe80::2']);
+    }
+  });
+
+  it('shows an unknown family as data, with N/A columns', () => {
+    const p = dissectBytes(nullUnknown, 0);
+    expect(protocols(p)).toBe('null:data');
+    expect(fieldValue(p, 'null.family')).toBe('99');
+    expect([p.protocolColumn, p.info, p.src, p.dst]).toEqual(['N/A', 'Null/Loopback', 'N/A', 'N/A']);
+  });
+
+  it('marks a NULL header cut short malformed', () => {
+    const p = dissectBytes(nullCut, 0);
+    expect(isMalformed(p)).toBe(true);
+    expect(p.info).toContain('Null/Loopback');
+  });
+
+  it('LOOP always uses network byte order', () => {
+    expect(protocols(dissectBytes(loopIpv4, 108))).toBe('null:ip:icmp:data');
+    const p = dissectBytes(loopIpv6, 108);
+    expect(protocols(p)).toBe('null:ipv6:icmpv6:data');
+    expect(fieldValue(p, 'null.family')).toBe('24');
+  });
+
+  it('raw IP picks IPv4 or IPv6 from the version nibble; 228/229 name the version up front', () => {
+    expect(protocols(dissectBytes(rawIpv4, 101))).toBe('raw:ip:icmp:data');
+    expect(protocols(dissectBytes(rawIpv6, 101))).toBe('raw:ipv6:icmpv6:data');
+    expect(protocols(dissectBytes(rawIpv4, 228))).toBe('ip:icmp:data');
+    expect(protocols(dissectBytes(rawIpv6, 229))).toBe('ipv6:icmpv6:data');
+    // An IPv6 packet in an IPv4-only link type is handed on, as Wireshark does.
+    expect(protocols(dissectBytes(rawIpv6, 228))).toBe('ip:ipv6:icmpv6:data');
+    const bogus = dissectBytes(rawIpv4, 229);
+    expect(bogus.info).toBe('Bogus IPv6 version (4, must be 6)');
+    expect(experts(bogus)).toEqual(['Bogus IPv6 version']);
+  });
+
+  it('raw IP with neither version shows data (tshark calls it malformed; nothing here is)', () => {
+    const p = dissectBytes(rawVersion5, 101);
+    expect(protocols(p)).toBe('raw:data');
+    expect([p.protocolColumn, p.info]).toEqual(['N/A', 'Raw packet data']);
+  });
+});
+
+/** Per frame: the listed fields, occurrences joined by ',' and fields by '|' (tshark -T fields style). */
+async function sampleRows(file: string, fields: string[]): Promise<string[]> {
+  const s = new Session();
+  const rows: string[] = [];
+  await openCapture(path.join(samplesDir, file)).run((f) => {
+    const p = s.dissect(f);
+    rows.push(fields.map((x) => fieldValues(p, x).join(',')).join('|'));
+  });
+  return rows;
+}
+
+const sampleFields = ['vlan.id', 'ip.src', 'ip.dst', 'ip.ttl', 'ip.proto', 'ipv6.nxt', 'icmp.type', 'icmpv6.type'];
+
+/** tshark 4.0.17 -T fields -E separator='|' with sampleFields, one entry per frame. */
+const expected: Record<string, string> = {
+  'vlan.pcap': '100|||||||;100|||||||;100|10.53.100.2|10.53.100.1|64|1||8|;100|10.53.100.1|10.53.100.2|64|1||0|;100|10.53.100.2|10.53.100.1|64|1||8|;100|10.53.100.1|10.53.100.2|64|1||0|;100|||||58||135;100|||||58||136;100|||||58||128;100|||||58||129;100|||||58||128;100|||||58||129;100|10.53.100.2|10.53.100.1|64|17|||;100|10.53.100.1|10.53.100.2|64|17|||;300|||||||;300|||||||;300|10.53.200.2|10.53.200.1|64|1||8|;300|10.53.200.1|10.53.200.2|64|1||0|;300|10.53.200.2|10.53.200.1|64|1||8|;300|10.53.200.1|10.53.200.2|64|1||0|',
+  'sll.pcap': '|||||||;|||||||;|10.53.0.2|10.53.0.1|64|1||8|;|10.53.0.1|10.53.0.2|64|1||0|;|||||||;|||||||;|10.53.2.2|10.53.2.1|64|1||8|;|10.53.2.1|10.53.2.2|64|1||0|;|10.53.0.2|10.53.0.1|64|1||8|;|10.53.0.1|10.53.0.2|64|1||0|;|10.53.0.2|10.53.0.1|64|17|||;|10.53.0.1|10.53.0.2|64|17|||;|10.53.2.2|10.53.2.1|64|1||8|;|10.53.2.1|10.53.2.2|64|1||0|;|||||58||135;|||||58||136;|||||17||;|||||17||',
+  'raw.pcap': '|10.53.1.2|10.53.1.1|64|1||8|;|10.53.1.1|10.53.1.2|64|1||0|;|10.53.1.2|10.53.1.1|64|1||8|;|10.53.1.1|10.53.1.2|64|1||0|;|||||58||128;|||||58||129;|||||58||128;|||||58||129;|10.53.1.2|10.53.1.1|64|17|||;|10.53.1.1|10.53.1.2|64|17|||',
+};
+expected['sll2.pcap'] = expected['sll.pcap']!;
+
+describe('sample captures agree with tshark frame by frame', () => {
+  for (const file of Object.keys(expected)) {
+    it.skipIf(!fs.existsSync(path.join(samplesDir, file)))(file, async () => {
+      const rows = await sampleRows(file, sampleFields);
+      expect(rows).toEqual(expected[file]!.split(';'));
+    });
+  }
+
+  it.skipIf(!fs.existsSync(path.join(samplesDir, 'vlan.pcap')))('vlan.pcap: Q-in-Q frames carry S-VLAN 200 and C-VLAN 300', async () => {
+    const rows = await sampleRows('vlan.pcap', ['ieee8021ad.id', 'vlan.id', 'arp.opcode']);
+    expect(rows[14]).toBe('200|300|1');
+  });
+});
