@@ -8,6 +8,7 @@
  * packets/s for each, the vpnscope/tshark ratio, peak RSS, and the time to the first output line.
  *
  *   node bench/run.js [--packets 200000] [--sizes 200000,1000000] [--modes summary,V,json,filter] [--no-tshark]
+ *   As root it then runs bench/live.js (live capture from a TUN device: burst loss, latency); --no-live skips it.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -195,6 +196,8 @@ async function main() {
     }
   }
   fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(rows, null, 2));
+  // Live mode (TUN burst loss and latency) needs root for its network namespace: bench/live.js.
+  if (process.getuid?.() === 0 && !args.includes('--no-live')) spawnSync(process.execPath, [path.join(root, 'bench', 'live.js')], { stdio: 'inherit' });
 }
 
 function fmt(x) {

@@ -79,12 +79,16 @@ function deleteNamespace(name: string): void {
   sh('ip', ['netns', 'del', name], true);
 }
 
+const workDirs: string[] = [];
+
 afterAll(() => {
   for (const ns of namespaces) deleteNamespace(ns);
+  for (const dir of workDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 function workDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vpnscope-live-'));
+  workDirs.push(dir);
   fs.chmodSync(dir, 0o777); // the program writes -w files after dropping root
   return dir;
 }

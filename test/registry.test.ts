@@ -17,14 +17,18 @@ describe('field registry', () => {
   it('gives every field a one-sentence description a student can learn from', () => {
     const bad = all.filter((f) => {
       const d = f.description.trim();
-      return d.length < 20 || !/[.!?)]$/.test(d) || d.toLowerCase() === f.name.toLowerCase();
+      return d.length < 20 || !/[.!?)…]$/.test(d) || d.toLowerCase() === f.name.toLowerCase();
     });
     expect(bad.map((f) => `${f.abbrev}: "${f.description}"`)).toEqual([]);
   });
 
-  it('uses dotted lower-case abbreviations that start with their protocol', () => {
+  it('uses dotted abbreviations that start with their protocol', () => {
     const protos = new Set(all.filter((f) => f.type === FT.Protocol).map((f) => f.abbrev));
-    const bad = all.filter((f) => !/^[a-z0-9_][a-z0-9_.\-]*$/.test(f.abbrev) || (f.type !== FT.Protocol && !protos.has(f.protocol) && !f.abbrev.startsWith('_ws.')));
+    // Certificates are described with the X.509/PKCS names Wireshark's ASN.1 dissectors use.
+    const asn1 = new Set(['x509af', 'x509ce', 'x509sat', 'x509if', 'pkcs1']);
+    const bad = all.filter(
+      (f) => !/^[a-z0-9_][A-Za-z0-9_.\-]*$/.test(f.abbrev) || (f.type !== FT.Protocol && !protos.has(f.protocol) && !asn1.has(f.protocol) && !f.abbrev.startsWith('_ws.')),
+    );
     expect(bad.map((f) => f.abbrev)).toEqual([]);
   });
 

@@ -9,6 +9,13 @@
 # Writes OUTDIR/VARIANT.pcap (default OUTDIR: this directory), plus
 #   VARIANT.tshark.txt   `tshark -r VARIANT.pcap` (default decode)
 #   VARIANT.opcodes.txt  frame / opcode / key id with OpenVPN forced on the port
+# and, for the TLS variants, the per-session secrets into keys/:
+#   keys/VARIANT.keylog        TLS secrets (NSS key log format) of every TLS
+#                              session in the capture (initial + renegotiations)
+#   keys/VARIANT.session-keys.txt  keys openvpn derived, from the client's log
+#                              (Outgoing = client to server, Incoming = server to client)
+# The key log needs gcc and the OpenSSL headers (libssl-dev) to build keylog.c;
+# without them the captures are still made, without keys/VARIANT.keylog.
 #
 # KEEP_LOGS=DIR in the environment keeps the openvpn/tcpdump/http logs there.
 #
@@ -108,7 +115,9 @@ case $VARIANT in
 esac
 
 # ---------------------------------------------------------------- options
-COMMON=(--dev tun --verb 3 --mute-replay-warnings)
+# --verb 7 makes openvpn log the data-channel and dynamic tls-crypt keys it
+# derives (see keys/ below); it changes nothing on the wire.
+COMMON=(--dev tun --verb 7 --mute-replay-warnings)
 if [[ $PROTO == udp ]]; then SRV_PROTO=(--proto udp); CLI_PROTO=(--proto udp)
 else SRV_PROTO=(--proto tcp-server); CLI_PROTO=(--proto tcp-client); fi
 
@@ -164,6 +173,7 @@ PIDS=()
 
 cleanup() {
   local rc=$?
+  trap '' INT TERM HUP    # a second signal must not cut the cleanup short
   set +e
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
   sleep 0.3
@@ -206,6 +216,17 @@ alive() { kill -0 "$1" 2>/dev/null; }
 # wait (bounded) for a pid that is not our child
 wait_gone() { local end=$((SECONDS + $2)); while alive "$1" && ((SECONDS < end)); do sleep 0.1; done; ! alive "$1"; }
 
+KEYLOG_SO=
+if [[ $MODE != static ]]; then
+  if command -v gcc >/dev/null && gcc -shared -fPIC -O2 -o "$WORK/keylog.so" "$HERE/keylog.c" -ldl -lssl 2>"$WORK/gcc.log"; then
+    KEYLOG_SO=$WORK/keylog.so
+  else
+    echo "$VARIANT: keylog.c did not build (gcc/libssl-dev missing?): no TLS key log" >&2
+  fi
+fi
+CLI_ENV=()
+[[ -n $KEYLOG_SO ]] && CLI_ENV=(env LD_PRELOAD="$KEYLOG_SO" SSLKEYLOGFILE="$WORK/client.keylog")
+
 ip netns add "$NS_S"
 ip netns add "$NS_C"
 ip link add "$IF_S" type veth peer name "$IF_C"
@@ -246,7 +267,7 @@ ip netns exec "$NS_S" python3 -m http.server "$HTTP_PORT" --bind "$TUN_SRV" --di
 PIDS+=($!); HTTPD=$!
 wait_for 15 "http server" sh -c "ip netns exec $NS_S ss -Hltn 'sport = :$HTTP_PORT' | grep -q ."
 
-ip netns exec "$NS_C" openvpn "${COMMON[@]}" "${CLI_OPTS[@]}" --log "$WORK/client.log" >"$WORK/client.out" 2>&1 &
+ip netns exec "$NS_C" "${CLI_ENV[@]}" openvpn "${COMMON[@]}" "${CLI_OPTS[@]}" --log "$WORK/client.log" >"$WORK/client.out" 2>&1 &
 PIDS+=($!); CLIENT=$!
 wait_for 30 "client 'Initialization Sequence Completed'" grep -q "Initialization Sequence Completed" "$WORK/client.log"
 alive "$SERVER" || die "server died"
@@ -280,6 +301,21 @@ wait_gone "$TCPDUMP" 10 || die "tcpdump did not exit"
 
 # ---------------------------------------------------------------- outputs
 cp "$PCAP_TMP" "$OUTDIR/$VARIANT.pcap"
+# per-session secrets go next to the other keys when writing into this
+# directory, next to the capture otherwise
+KEYOUT=$KEYS
+[[ $OUTDIR == "$HERE" ]] || KEYOUT=$OUTDIR
+rm -f "$KEYOUT/$VARIANT.keylog" "$KEYOUT/$VARIANT.session-keys.txt"
+[[ -s $WORK/client.keylog ]] && cp "$WORK/client.keylog" "$KEYOUT/$VARIANT.keylog"
+if [[ $MODE != static ]]; then
+  { echo "# $VARIANT: keys logged by the openvpn client (--verb 7), in the order it set them up."
+    echo "# Outgoing = client to server, Incoming = server to client; one block per key id (0, 1, ...)."
+    echo "# 'Master Encrypt/Decrypt' is the key material for the data channel of that key id;"
+    echo "# 'dynamic tls-crypt' keys wrap the control channel of renegotiations (key id > 0)."
+    sed -nE 's/^[0-9-]+ [0-9:]+ (us=[0-9]+ )?//; /^(Master (En|De)crypt|(Outgoing|Incoming) .*(CIPHER KEY|HMAC KEY|initialized with))/p' \
+      "$WORK/client.log"
+  } >"$KEYOUT/$VARIANT.session-keys.txt"
+fi
 cd "$OUTDIR"
 # tshark warns on stderr when run as root; keep only its real complaints
 quiet_tshark() { tshark "$@" 2> >(grep -v 'Running as user' >&2); }

@@ -7,12 +7,14 @@ Reads the pcap directly (no tshark). Per capture it prints two kinds of lines:
 
   same:  lines that must be identical between two runs of make.sh for a variant:
          for each direction, the ordered control-channel messages other than
-         bare ACKs (opcode/key id), and the data opcodes and key ids seen
-         (static-key mode has neither: no opcodes on the wire).
-  info:  lines that may differ between runs (bare-ACK count, data packet count,
-         frame count), because they depend on timing: whether an ACK travels
-         alone or piggybacks on a control packet, how TCP inside the tunnel
-         acknowledges the HTTP exchange.
+         bare ACKs (opcode/key id; a run of P_CONTROL_V1 counts as one), the
+         data opcodes and key ids seen, and whether a control packet follows
+         the last data packet (the exit notification). Static-key mode has no
+         opcodes on the wire, so only the last line applies to it.
+  info:  lines that may differ between runs (control, bare-ACK, data packet
+         and frame counts), because they depend on timing: whether an ACK
+         travels alone or piggybacks, whether the client repeats its
+         PUSH_REQUEST, how TCP inside the tunnel acknowledges the HTTP exchange.
 """
 import importlib.util
 import os
@@ -27,6 +29,17 @@ SHORT = {1: "HRC1", 2: "HRS1", 3: "SOFT", 4: "CTRL", 5: "ACK", 6: "DATA1", 7: "H
          8: "HRS2", 9: "DATA2", 10: "HRC3", 11: "WKC"}
 
 
+def collapse(msgs):
+    """Runs of P_CONTROL_V1 become one "CTRL/kN+": how many control packets a
+    TLS flight takes, and whether a PUSH_REQUEST is repeated, depends on timing."""
+    out = []
+    for m in msgs:
+        if m.startswith("CTRL/") and out and out[-1] == m + "+":
+            continue
+        out.append(m + "+" if m.startswith("CTRL/") else m)
+    return " ".join(out)
+
+
 def structure(path, variants):
     name = os.path.basename(path)[:-5]
     proto, port, wrap = variants[name]
@@ -38,26 +51,32 @@ def structure(path, variants):
         if not p:
             continue
         d = "c2s" if p[3] == port else "s2c"
-        e = dirs.setdefault(d, dict(ctl=[], acks=0, data=set(), ndata=0, segs=0))
+        e = dirs.setdefault(d, dict(ctl=[], acks=0, data=set(), ndata=0, segs=0, last=None))
         e["segs"] += 1
         for r in recs.get(n, []):
             if wrap == "static":
                 e["ndata"] += 1
+                e["last"] = "data"
                 continue
             op, key = r[0] >> 3, r[0] & 7
             if op in tr.DATA_OPS:
                 e["data"].add(f"{SHORT[op]}/k{key}")
                 e["ndata"] += 1
+                e["last"] = "data"
             elif op == 5:
                 e["acks"] += 1
             else:
                 e["ctl"].append(f"{SHORT[op]}/k{key}")
+                e["last"] = "ctl"
     out = []
     for d in ("c2s", "s2c"):
-        e = dirs.get(d, dict(ctl=[], acks=0, data=set(), ndata=0, segs=0))
-        out.append(f"same {name} {d} control: {' '.join(e['ctl']) or '-'}")
+        e = dirs.get(d, dict(ctl=[], acks=0, data=set(), ndata=0, segs=0, last=None))
+        out.append(f"same {name} {d} control: {collapse(e['ctl']) or '-'}")
         out.append(f"same {name} {d} data: {' '.join(sorted(e['data'])) or '-'}")
-        out.append(f"info {name} {d} bare-acks={e['acks']} data-packets={e['ndata']} frames={e['segs']}")
+        out.append(f"same {name} {d} control after the last data packet: "
+                   f"{'yes' if e['last'] == 'ctl' else 'no'}")
+        out.append(f"info {name} {d} control={len(e['ctl'])} bare-acks={e['acks']} "
+                   f"data-packets={e['ndata']} frames={e['segs']}")
     return out
 
 

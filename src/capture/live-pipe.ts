@@ -114,12 +114,21 @@ export class PipeCapture {
         resolve();
       });
     });
+    // Errors (a signal that cannot be delivered) are handled where they matter; never let one crash.
+    child.on('error', () => {});
+    // If vpnscope exits without close() (process.exit on a closed stdout), do not leave it running.
+    process.on('exit', this.killOnExit);
+    child.once('exit', () => process.off('exit', this.killOnExit));
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (chunk: string) => {
       this.stderr += chunk;
       if (this.stderr.length > 64 * 1024) this.stderr = this.stderr.slice(-32 * 1024);
     });
   }
+
+  private readonly killOnExit = (): void => {
+    this.child.kill('SIGTERM');
+  };
 
   /** Resolves once the program is capturing; rejects with LiveCaptureError when it could not start. */
   async started(): Promise<void> {
@@ -165,10 +174,8 @@ export class PipeCapture {
     if (this.stopping) return;
     this.stopping = true;
     if (this.exited) return;
-    try {
-      this.child.kill('SIGTERM');
-    } catch {
-      // Not ours to signal any more (a capture program still running as root after vpnscope
+    if (!this.child.kill('SIGTERM')) {
+      // Not ours to signal any more (a capture program running as another user after vpnscope
       // dropped privileges): stop reading instead; it ends at its next write into the closed pipe.
       this.endPipe();
     }
@@ -187,13 +194,7 @@ export class PipeCapture {
     this.endPipe();
     this.child.stdout?.destroy();
     if (!this.exited) {
-      const timer = setTimeout(() => {
-        try {
-          this.child.kill('SIGKILL');
-        } catch {
-          // see stop()
-        }
-      }, 3000);
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), 3000);
       await Promise.race([this.exit, new Promise((resolve) => setTimeout(resolve, 4000).unref())]);
       clearTimeout(timer);
     }

@@ -40,6 +40,7 @@ export const Control = {
 export const BATCH_META_WORDS = 3;
 
 export type ReaderMessage =
+  | { kind: 'ready' }
   | { kind: 'batch'; data: ArrayBuffer; meta: Uint32Array }
   | { kind: 'error'; message: string }
   | { kind: 'end' };
@@ -60,6 +61,8 @@ function readLoop(setup: ReaderSetup): void {
   const poll = lib.func('int poll(void *fds, unsigned long nfds, int timeout)');
   const clockGettime = lib.func('int clock_gettime(int clock, void *ts)');
   const control = new Int32Array(setup.control);
+  // Everything is loaded: the main thread may now give up root (files it could read, we no longer need).
+  port.postMessage({ kind: 'ready' } satisfies ReaderMessage);
 
   // struct pollfd { int fd; short events; short revents; } × 2
   const pollFds = new Uint8Array(16);
@@ -117,7 +120,8 @@ function readLoop(setup: ReaderSetup): void {
     post();
     pollView.setInt16(6, 0, true);
     pollView.setInt16(14, 0, true);
-    poll(pollFds, 2, -1);
+    // A finite timeout only as a safety net: the eventfd is what ends the wait.
+    poll(pollFds, 2, 1000);
   }
   post();
 }

@@ -264,6 +264,7 @@ export class TunCapture implements FrameSource {
   private running = false;
   private closed: Promise<void> | undefined;
   private exited = false;
+  private readonly started: Promise<void>;
 
   constructor(
     private readonly fd: number,
@@ -277,12 +278,36 @@ export class TunCapture implements FrameSource {
     }
     const setup: ReaderSetup = { fd, wakeFd: this.wakeFd, control: this.control.buffer as SharedArrayBuffer, maxBufferedBytes: MAX_BUFFERED_BYTES };
     this.worker = new Worker(new URL('./live-tun-reader.js', import.meta.url), { workerData: setup });
-    this.worker.on('message', (message: ReaderMessage) => this.push(message));
-    this.worker.on('error', (error) => this.push({ kind: 'error', message: error.message }));
-    this.worker.on('exit', () => {
-      this.exited = true;
-      this.push({ kind: 'end' });
+    this.started = new Promise((resolve, reject) => {
+      this.worker.on('message', (message: ReaderMessage) => {
+        if (message.kind === 'ready') resolve();
+        else this.push(message);
+      });
+      this.worker.on('error', (error) => {
+        reject(new LiveCaptureError(`the reader thread for ${this.name} failed: ${error.message}`));
+        this.push({ kind: 'error', message: error.message });
+      });
+      this.worker.on('exit', () => {
+        this.exited = true;
+        process.off('exit', this.stopOnExit);
+        reject(new LiveCaptureError(`the reader thread for ${this.name} ended before it started`));
+        this.push({ kind: 'end' });
+      });
     });
+    this.started.catch(() => {}); // reported through ready() or run()
+    // process.exit() (a second Ctrl-C, a closed stdout) waits for worker threads: wake the reader so
+    // it can finish instead of sleeping in poll().
+    process.on('exit', this.stopOnExit);
+  }
+
+  private readonly stopOnExit = (): void => this.stop();
+
+  /**
+   * Resolves once the reader thread has loaded everything it needs, so files that only root may
+   * read (a checkout under /root) are no longer needed when privileges are dropped.
+   */
+  ready(): Promise<void> {
+    return this.started;
   }
 
   private push(message: ReaderMessage): void {
@@ -306,6 +331,7 @@ export class TunCapture implements FrameSource {
         const message = await this.next();
         if (message.kind === 'end') return;
         if (message.kind === 'error') throw new LiveCaptureError(`reading ${this.name}: ${message.message}`);
+        if (message.kind !== 'batch') continue;
         const keepGoing = this.deliver(message.data, message.meta, onFrame);
         Atomics.sub(this.control, Control.BufferedBytes, message.data.byteLength);
         Atomics.notify(this.control, Control.BufferedBytes);

@@ -265,6 +265,7 @@ export async function runLive(argv: string[]): Promise<number> {
       if (o.tun !== undefined) {
         const capture = createTun({ name: o.tun, addresses, routes, queueLength: o.queue ?? DEFAULT_QUEUE_LENGTH });
         live = { kind: 'tun', capture };
+        await capture.ready();
         const config = [...addresses, ...(routes.length ? [`routes ${routes.join(', ')}`] : [])];
         process.stderr.write(`vpnscope: capturing on ${capture.name}, a new TUN device${config.length ? ` (${config.join('; ')})` : ''}\n`);
       } else {

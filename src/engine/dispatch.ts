@@ -165,7 +165,7 @@ function noteException(e: unknown, proto: Protocol, pkt: Packet): void {
   if (e instanceof CapturedBoundsError) {
     const n = root.addGenerated(truncatedField, undefined);
     n.text = `[Packet size limited during capture: ${proto.short} truncated]`;
-    pkt.appendInfo(' [Packet size limited during capture]');
+    pkt.appendInfo('[Packet size limited during capture]');
     pkt.truncated = true;
     return;
   }
@@ -176,7 +176,7 @@ function noteException(e: unknown, proto: Protocol, pkt: Packet): void {
       ? 'Malformed Packet (Exception occurred)'
       : `Dissector bug, protocol ${proto.short}: ${e instanceof Error ? e.message : String(e)}`;
   pkt.addExpert(n, Severity.Error, 'Malformed', message, proto.abbrev);
-  pkt.appendInfo('[Malformed Packet]', true);
+  pkt.appendInfo('[Malformed Packet]');
 }
 
 /**

@@ -104,7 +104,8 @@ export function valueToJson(def: FieldDef, value: unknown): string {
     case FT.Int16:
     case FT.Int32: {
       const v = value as number;
-      if (def.base === 'hex' || def.base === 'hex_dec') return hex(v >>> 0, def.bitmask ? Math.max(1, Math.ceil((def.bitmask >>> def.shift).toString(2).length / 4)) : integerDigits(def));
+      // tshark pads machine-form hex to the type's width even for fields inside a bitmask ("0x02").
+      if (def.base === 'hex' || def.base === 'hex_dec') return hex(v >>> 0, Math.max(1, Math.ceil(typeBits(def.type) / 4)));
       return String(v);
     }
     case FT.UInt64:

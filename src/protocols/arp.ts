@@ -169,7 +169,8 @@ export const arp = protocol('arp', 'Address Resolution Protocol', 'ARP',
     if (n.childValue(hf.isAnnouncement)) what = 'ARP Announcement';
     else if (n.childValue(hf.isProbe)) what = 'ARP Probe';
     else {
-      const op = n.childValue(hf.opcode) as number;
+      const op = n.childValue(hf.opcode) as number | undefined;
+      if (op === undefined) return 'Address Resolution Protocol';
       what = opcodeNames[op] ?? 'opcode ' + op;
       if (n.childValue(hf.isGratuitous)) what += '/gratuitous ARP';
     }

@@ -104,6 +104,7 @@ const dnssecAlgorithms: Record<number, string> = {
   13: 'ECDSA Curve P-256 with SHA-256', 14: 'ECDSA Curve P-386 with SHA-386', 15: 'Ed25519', 16: 'Ed448',
   157: 'HMAC/MD5', 252: 'Indirect key', 253: 'Private, domain name', 254: 'Private, OID',
 };
+const dsDigestTypes: Record<number, string> = { 0: 'Reserved digest', 1: 'SHA-1', 2: 'SHA-256', 3: 'GOST R 34.11-94', 4: 'SHA-384' };
 const svcParamKeys: Record<number, string> = {
   0: 'mandatory', 1: 'alpn', 2: 'no-default-alpn', 3: 'port', 4: 'ipv4hint', 5: 'echconfig', 6: 'ipv6hint',
   32769: 'odohconfig', 65535: 'key65535',
@@ -174,6 +175,14 @@ const hf = {
   ecsAddr4: field('dns.opt.client.addr4', 'Client Subnet', FT.IPv4, 'Client subnet: the IPv4 subnet of the client on whose behalf the resolver asks.'),
   ecsAddr6: field('dns.opt.client.addr6', 'Client Subnet', FT.IPv6, 'Client subnet: the IPv6 subnet of the client on whose behalf the resolver asks.'),
   cookieClient: field('dns.opt.cookie.client', 'Client Cookie', FT.Bytes, 'DNS cookie: 8 bytes the client chose, which a server echoes to prove it saw the query (RFC 7873).'),
+  optDau: field('dns.opt.dau', 'DAU', FT.UInt8, 'EDNS DAU option: a DNSSEC signing algorithm the client can validate (RFC 6975).', { values: dnssecAlgorithms }),
+  optDhu: field('dns.opt.dhu', 'DHU', FT.UInt8, 'EDNS DHU option: a DS hash algorithm the client can validate (RFC 6975).', { values: dsDigestTypes }),
+  optN3u: field('dns.opt.n3u', 'N3U', FT.UInt8, 'EDNS N3U option: an NSEC3 hash algorithm the client can validate (RFC 6975).', { values: { 0: 'Reserved', 1: 'SHA-1' } }),
+  optKeepalive: field('dns.opt.edns_tcp_keepalive.timeout', 'Timeout', FT.UInt16, 'EDNS TCP keepalive (RFC 7828): how long an idle TCP connection stays open, in units of 100 ms.'),
+  optPadding: field('dns.opt.padding', 'Padding', FT.Bytes, 'EDNS padding (RFC 7830): filler bytes, normally zero, that hide the true length of encrypted messages.'),
+  optChain: field('dns.opt.chain.fqdn', 'Closest Trust Point', FT.String, 'EDNS CHAIN option (RFC 7901): the name from which the client wants the DNSSEC chain, in wire form.'),
+  optExtErrorCode: field('dns.opt.ext_error.info_code', 'Info Code', FT.UInt16, 'Extended DNS Error (RFC 8914): a number giving the reason behind the response code (e.g. 7 signature expired, 18 prohibited).'),
+  optExtErrorText: field('dns.opt.ext_error.extra_text', 'Extra Text', FT.String, 'Extended DNS Error: free text from the server about the error.'),
   cookieServer: field('dns.opt.cookie.server', 'Server Cookie', FT.Bytes, 'DNS cookie: the server\'s part, which the client returns on later queries to show it is not spoofed.'),
 
   a: field('dns.a', 'Address', FT.IPv4, 'An IPv4 address the name resolves to.'),
@@ -218,7 +227,7 @@ const hf = {
   naptrReplacement: field('dns.naptr.replacement', 'Replacement', FT.String, 'NAPTR: the next domain name to look up when no regex is used.'),
   dsKeyId: field('dns.ds.key_id', 'Key id', FT.UInt16, 'DS: the key tag of the child zone\'s DNSKEY this record vouches for.', { base: 'hex' }),
   dsAlgorithm: field('dns.ds.algorithm', 'Algorithm', FT.UInt8, 'DS: the signing algorithm of that DNSKEY.', { values: dnssecAlgorithms }),
-  dsDigestType: field('dns.ds.digest_type', 'Digest Type', FT.UInt8, 'DS: the hash function used for the digest (1 SHA-1, 2 SHA-256, 4 SHA-384).', { values: { 0: 'Reserved digest', 1: 'SHA-1', 2: 'SHA-256', 3: 'GOST R 34.11-94', 4: 'SHA-384' } }),
+  dsDigestType: field('dns.ds.digest_type', 'Digest Type', FT.UInt8, 'DS: the hash function used for the digest (1 SHA-1, 2 SHA-256, 4 SHA-384).', { values: dsDigestTypes }),
   dsDigest: field('dns.ds.digest', 'Digest', FT.Bytes, 'DS: hash of the child\'s DNSKEY, linking the parent zone\'s trust to the child.'),
   sshfpAlgorithm: field('dns.sshfp.algorithm', 'Algorithm', FT.UInt8, 'SSHFP: the SSH host key algorithm.', { values: { 0: 'Reserved', 1: 'RSA', 2: 'DSA', 3: 'ECDSA', 4: 'Ed25519', 5: 'XMSS' } }),
   sshfpType: field('dns.sshfp.fingerprint.type', 'Fingerprint type', FT.UInt8, 'SSHFP: the hash used for the fingerprint.', { values: { 0: 'Reserved', 1: 'SHA1', 2: 'SHA256' } }),
@@ -913,6 +922,19 @@ function addOptions(ctx: Ctx, rr: Node, rd: Buf): void {
         const n = opt.add(hf.ecsAddr, rd, d + 4, addr.length, addr);
         if (family === 1 || family === 2) ctx.pkt.addExpert(n, Severity.Error, 'Malformed', 'Length too long for any type of IP address.', 'dns');
       }
+    } else if (code >= 5 && code <= 7) {
+      const def = code === 5 ? hf.optDau : code === 6 ? hf.optDhu : hf.optN3u;
+      for (let i = 0; i < len; i++) opt.add(def, rd, d + i, 1, data[i]!);
+    } else if (code === 11 && len === 2) {
+      opt.add(hf.optKeepalive, rd, d, 2, rd.u16(d));
+    } else if (code === 12) {
+      opt.add(hf.optPadding, rd, d, len, data);
+    } else if (code === 13 && len > 0) {
+      const zero = data.indexOf(0);
+      opt.add(hf.optChain, rd, d, len, dnsText(zero < 0 ? data : data.subarray(0, zero)));
+    } else if (code === 15 && len >= 2) {
+      opt.add(hf.optExtErrorCode, rd, d, 2, rd.u16(d));
+      if (len > 2) opt.add(hf.optExtErrorText, rd, d + 2, len - 2, dnsText(data.subarray(2)));
     } else if (code === 10 && len > 0) {
       // Cookie (RFC 7873): an 8-byte client cookie, then the server cookie if the server sent one.
       const clientLength = Math.min(8, len);

@@ -353,9 +353,12 @@ function dissectPbb(buf: Buf, pkt: Packet, parent: Node): void {
 export const eth = protocol('eth', 'Ethernet', 'Ethernet',
   'The link layer of wired LANs: two hardware addresses and the type of the payload, one frame per packet on the wire.',
   dissectEth, (n) => {
-    const s = etherToString(n.childValue(hf.src) as Uint8Array);
-    const d = etherToString(n.childValue(hf.dst) as Uint8Array);
-    return n.childValue(hf.len) !== undefined ? `IEEE 802.3 Ethernet, Src: ${s}, Dst: ${d}` : `Ethernet II, Src: ${s}, Dst: ${d}`;
+    const src = n.childValue(hf.src) as Uint8Array | undefined;
+    const dst = n.childValue(hf.dst) as Uint8Array | undefined;
+    const name = n.childValue(hf.len) !== undefined ? 'IEEE 802.3 Ethernet' : 'Ethernet II';
+    // A frame cut inside the addresses has no (or one) address node to name.
+    if (!src || !dst) return name;
+    return `${name}, Src: ${etherToString(src)}, Dst: ${etherToString(dst)}`;
   });
 
 export const ethertype = protocol('ethertype', 'Ethertype', 'Ethertype',
@@ -364,15 +367,26 @@ export const ethertype = protocol('ethertype', 'Ethertype', 'Ethertype',
 
 export const vlan = protocol('vlan', '802.1Q Virtual LAN', 'VLAN',
   'A 4-byte tag that puts a frame on one of up to 4094 virtual LANs sharing a link, with a priority for queueing.',
-  dissectVlan, (n) => `802.1Q Virtual LAN, PRI: ${n.childValue(hfVlan.priority)}, DEI: ${n.childValue(hfVlan.dei) ? 1 : 0}, ID: ${n.childValue(hfVlan.id)}`);
+  dissectVlan, (n) => {
+    const id = n.childValue(hfVlan.id);
+    return id === undefined ? '802.1Q Virtual LAN' : `802.1Q Virtual LAN, PRI: ${n.childValue(hfVlan.priority)}, DEI: ${n.childValue(hfVlan.dei) ? 1 : 0}, ID: ${id}`;
+  });
 
 export const ieee8021ad = protocol('ieee8021ad', 'IEEE 802.1ad', '802.1ad',
   'The service (outer) VLAN tag of Q-in-Q: a provider wraps a customer\'s tagged frames in a tag of its own.',
-  dissectQinq, (n) => `IEEE 802.1ad, ID: ${n.childValue(hfQinq.id)}`);
+  dissectQinq, (n) => {
+    const id = n.childValue(hfQinq.id);
+    return id === undefined ? 'IEEE 802.1ad' : `IEEE 802.1ad, ID: ${id}`;
+  });
 
 export const ieee8021ah = protocol('ieee8021ah', 'IEEE 802.1ah', '802.1ah',
   'Provider backbone bridging (MAC-in-MAC): a service instance tag followed by the customer\'s complete Ethernet header.',
-  dissectPbb, (n) => `IEEE 802.1ah, I-SID: ${n.childValue(hfPbb.isid)}, C-Src: ${etherToString(n.childValue(hfPbb.csrc) as Uint8Array)}, C-Dst: ${etherToString(n.childValue(hfPbb.cdst) as Uint8Array)}`);
+  dissectPbb, (n) => {
+    const src = n.childValue(hfPbb.csrc) as Uint8Array | undefined;
+    const dst = n.childValue(hfPbb.cdst) as Uint8Array | undefined;
+    if (!src || !dst) return 'IEEE 802.1ah';
+    return `IEEE 802.1ah, I-SID: ${n.childValue(hfPbb.isid)}, C-Src: ${etherToString(src)}, C-Dst: ${etherToString(dst)}`;
+  });
 
 /** Network protocols attach here by EtherType (IPv4 0x0800, ARP 0x0806, IPv6 0x86dd…). */
 export const ethertypes = table('ethertype', 'EtherType');

@@ -54,7 +54,8 @@ function dissectFrame(buf: Buf, pkt: Packet, root: Node): void {
   const link = pkt.session.lookup(linkTypes, f.linkType);
   if (link) callDissector(link, buf, pkt, root);
   else dissectData(buf, pkt, root);
-  if (node.real) protocolsNode.value = pkt.layers.join(':');
+  // tshark lists the protocols inside the frame, not the frame record itself.
+  if (node.real) protocolsNode.value = pkt.layers.slice(1).join(':');
   if (f.capturedLength < f.originalLength && !pkt.truncated && node.real) {
     node.addText('[Packet size limited during capture]');
   }

@@ -360,6 +360,7 @@ function dissectHttp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void 
     return;
   }
 
+  const stream = isStreamData(data);
   // The first message found in this segment replaces the Info column; later ones are appended.
   let infoWritten = false;
   const writeInfo = (text: string): void => {
@@ -391,7 +392,7 @@ function dissectHttp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void 
     }
     // A message that does not end in this segment: like Wireshark, name it in the Info column while its
     // end is unknown ("GET /x HTTP/1.1  [TCP segment of a reassembled PDU]").
-    if (length === NEED_MORE || offset + length > b.length) {
+    if (stream && (length === NEED_MORE || offset + length > b.length)) {
       const startsHere = b.source === buf.source;
       if (startsHere || !dir.lengthKnown) {
         const first = lineAt(b, offset);

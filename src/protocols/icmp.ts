@@ -80,7 +80,7 @@ const codeNames: Record<number, Record<number, string>> = {
 };
 
 const hf = {
-  type: field('icmp.type', 'Type', FT.UInt8, 'What kind of message this is: 8 echo request, 0 echo reply, 3 destination unreachable, 11 time exceeded…', { values: typeNames }),
+  type: field('icmp.type', 'Type', FT.UInt8, 'What kind of message this is: 8 is an echo request, 0 an echo reply, 3 destination unreachable and 11 time exceeded, for example.', { values: typeNames }),
   code: field('icmp.code', 'Code', FT.UInt8, 'The reason within the type, e.g. for destination unreachable: 0 network, 1 host, 3 port unreachable, 4 fragmentation needed.'),
   checksum: field('icmp.checksum', 'Checksum', FT.UInt16, 'A one\'s-complement sum over the whole ICMP message that lets the receiver detect corruption.', { base: 'hex' }),
   ident: field('icmp.ident', 'Identifier (BE)', FT.UInt16, 'A number that pairs requests with replies (ping uses its process id), read in network byte order.', { base: 'dec_hex' }),

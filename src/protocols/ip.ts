@@ -141,7 +141,7 @@ const hf = {
   mf: field('ip.flags.mf', 'More fragments', FT.Bool, 'Set on every fragment except the last one of a split datagram.', { bitmask: 0x20, bitWidth: 8 }),
   fragOffset: field('ip.frag_offset', 'Fragment Offset', FT.UInt16, 'Where this fragment\'s data belongs in the original datagram, in units of 8 bytes (shown multiplied out).', { bitmask: 0x1fff, bitWidth: 16 }),
   ttl: field('ip.ttl', 'Time to Live', FT.UInt8, 'How many more routers may forward the datagram; each one subtracts 1 and discards it at 0, which stops routing loops (traceroute uses this).'),
-  proto: field('ip.proto', 'Protocol', FT.UInt8, 'Which protocol the payload carries: 1 ICMP, 6 TCP, 17 UDP, 50 ESP…', { values: ipProtocolNames }),
+  proto: field('ip.proto', 'Protocol', FT.UInt8, 'Which protocol the payload carries: 1 is ICMP, 6 TCP, 17 UDP and 50 ESP, for example.', { values: ipProtocolNames }),
   checksum: field('ip.checksum', 'Header Checksum', FT.UInt16, 'A one\'s-complement sum over the header only (not the data), recomputed by every router because the TTL changes.', { base: 'hex' }),
   checksumCalculated: field('ip.checksum_calculated', 'Calculated Checksum', FT.UInt16, 'The header checksum vpnscope computed from the received header; it should equal the checksum field.', { base: 'hex' }),
   src: field('ip.src', 'Source Address', FT.IPv4, 'The IPv4 address of the host that sent the datagram.'),
@@ -588,7 +588,6 @@ function dissectIp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   } else {
     payload = buf.sub(hl, len - hl);
   }
-  pkt.tap('ip', node);
   const info: IpPayloadInfo = { ttl };
 
   const moreFragments = (flags & 1) !== 0;

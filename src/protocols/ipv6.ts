@@ -233,7 +233,6 @@ function dissectIpv6(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void 
   } else {
     payload = buf.sub(40, claimed);
   }
-  pkt.tap('ipv6', node);
   const walk: Walk = { finalDst: null, jumbo: -1, plenNode, available };
   walkHeaders(payload, pkt, parent, node, nxt, hlim, walk, src, dst, 0);
 }

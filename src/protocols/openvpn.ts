@@ -33,12 +33,13 @@ import { hf } from './openvpn/fields.js';
 import {
   type ControlLayout, type Wrap, Op, SID_SIZE, REPLAY_ID_SIZE, WKC_MIN, WKC_MAX, EARLY_NEG_MASK, EARLY_NEG_START, TLV_EARLY_NEG_FLAGS, TLS_CRYPT_TAG_SIZE,
   carriesWkc, isClientResetOpcode, isControlOpcode, isDataOpcode, isKnownOpcode, isResetOpcode, isServerResetOpcode,
-  TLS_CRYPT, digestName, layoutControl, opcodeName, parseTlvs, parseWrapPref, wrapLabel, wrapName,
+  TLS_CRYPT, digestName, layoutControl, layoutPlaintext, opcodeName, parseTlvs, parseWrapPref, wrapLabel, wrapName,
 } from './openvpn/wire.js';
 import { type JudgeContext, describeCipherLength, judgeControl, staticKeyHmacFor } from './openvpn/variant.js';
 import { AEAD_TAG, CBC_IV, shapeLabel } from './openvpn/data.js';
 import { type ConvState, type OpenvpnTap, OvpnSession } from './openvpn/session.js';
 import type { KeyChannel } from './openvpn/control.js';
+import { keysFromPref, unwrapClientKey, unwrapControl } from './openvpn/tlscrypt.js';
 
 export type { OpenvpnTap, SessionRecord } from './openvpn/session.js';
 
@@ -337,12 +338,16 @@ function dissectControl(pb: Buf, ctx: PacketContext): void {
   let retransmission = false;
   if (layout.cipherOffset >= 0) {
     addCiphertext(pb, node, layout);
-    if ((op === Op.ControlV1 || op === Op.ControlWkcV1) && key.firstTlsFrame === 0) noteTlsStart(s, key, pkt);
-    info += ` [${label}] ${layout.cipherLength} bytes encrypted`;
-    if (layout.wkcOffset >= 0) addWkc(pb, node, layout);
-    say(pkt, ctx.first, info);
+    if (layout.wkcOffset >= 0) addWkc(pb, ctx, layout);
+    const plain = dynamic ? null : openTlsCrypt(pb, ctx, layout);
+    if (plain) {
+      retransmission = addReliable(plain.buf, ctx, plain.layout, key, label, info);
+    } else {
+      if ((op === Op.ControlV1 || op === Op.ControlWkcV1) && key.firstTlsFrame === 0) noteTlsStart(s, key, pkt);
+      say(pkt, ctx.first, `${info} [${label}] ${layout.cipherLength} bytes encrypted`);
+    }
   } else {
-    if (layout.wkcOffset >= 0) addWkc(pb, node, layout);
+    if (layout.wkcOffset >= 0) addWkc(pb, ctx, layout);
     retransmission = addReliable(pb, ctx, layout, key, label, info);
   }
   tap(ctx, op, keyId, retransmission);
@@ -457,15 +462,55 @@ function addCiphertext(pb: Buf, node: Node, l: ControlLayout): void {
   if (fits) c.addGenerated(hf.ciphertextFits, fits);
 }
 
-function addWkc(pb: Buf, node: Node, l: ControlLayout): void {
+function addWkc(pb: Buf, ctx: PacketContext, l: ControlLayout): void {
+  const { node, pkt } = ctx;
+  const s = ctx.session;
   const w = node.add(hf.wkc, pb, l.wkcOffset, l.wkcLength, pb.bytesAt(l.wkcOffset, l.wkcLength));
-  if (!node.real) return;
   const end = l.wkcOffset + l.wkcLength;
+  // With the server key, the client key inside can be unwrapped: then the session can be decrypted.
+  const serverKey = keysFromPref(pkt.session.prefs['openvpn.tls_crypt_key'])?.v2Server;
+  const opened = serverKey ? unwrapClientKey(serverKey, pb.bytesAt(l.wkcOffset, l.wkcLength)) : null;
+  if (opened && !s.v2ClientKey) s.v2ClientKey = opened.key.slice();
+  if (!node.real) return;
   w.add(hf.wkcTag, pb, l.wkcOffset, 32, pb.bytesAt(l.wkcOffset, 32));
   const encLen = l.wkcLength - 32 - 2;
   w.add(hf.wkcCiphertext, pb, l.wkcOffset + 32, encLen, pb.bytesAt(l.wkcOffset + 32, encLen));
   w.addGenerated(hf.wkcMetadataLen, l.wkcLength - 32 - 256 - 2);
   w.add(hf.wkcLen, pb, end - 2, 2, l.wkcLength);
+  if (serverKey && !opened) w.addGenerated(hf.notDecrypted, 'the tag does not verify with the tls-crypt-v2 server key given');
+  if (!opened) return;
+  w.addGenerated(hf.wkcUnwrapped, 'tag verified with the tls-crypt-v2 server key; 256-byte client key recovered');
+  const meta = opened.metadata;
+  if (meta.length >= 1) {
+    const mb = pkt.newSource(meta.slice(), `Unwrapped WKc metadata (${meta.length} bytes)`);
+    w.add(hf.wkcMetadataType, mb, 0, 1, meta[0]);
+    if (meta[0] === 1 && meta.length === 9) w.add(hf.wkcMetadataTime, mb, 1, 8, [Number(mb.u64(1)), 0]);
+    else if (meta.length > 1) w.add(hf.wkcMetadataUser, mb, 1, meta.length - 1, mb.bytesAt(1, meta.length - 1));
+  }
+}
+
+/**
+ * Decrypts a tls-crypt packet when the user gave the key (openvpn.tls_crypt_key): the plaintext
+ * becomes a new source laid out like a plain packet's reliability header and payload.
+ */
+function openTlsCrypt(pb: Buf, ctx: PacketContext, l: ControlLayout): { buf: Buf; layout: ControlLayout } | null {
+  const { pkt, node } = ctx;
+  const s = ctx.session;
+  const keys = keysFromPref(pkt.session.prefs['openvpn.tls_crypt_key']);
+  const key = s.detector.wrap?.kind === 'tls-crypt-v2' ? (s.v2ClientKey ?? keys?.tlsCrypt) : keys?.tlsCrypt;
+  if (!key) return null;
+  const header = pb.bytesAt(0, l.tagOffset);
+  const opened = unwrapControl(key, header, pb.bytesAt(l.tagOffset, TLS_CRYPT_TAG_SIZE), pb.bytesAt(l.cipherOffset, l.cipherLength));
+  if (!opened) {
+    if (node.real) node.addGenerated(hf.notDecrypted, 'the tag does not verify with the key given');
+    return null;
+  }
+  const buf = pkt.newSource(opened.plaintext, `Decrypted tls-crypt (${opened.plaintext.length} bytes)`);
+  const layout = layoutPlaintext(buf, l.opcode, l.keyId, l.sessionId);
+  if (node.real) {
+    node.addGenerated(hf.decrypted, `tag verified with the ${opened.half === 0 ? 'server' : 'client'} half of the key`);
+  }
+  return layout.problem ? null : { buf, layout };
 }
 
 /**

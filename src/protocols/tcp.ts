@@ -931,20 +931,8 @@ function dissectTcp(buf: Buf, pkt: Packet, parent: Node): void {
     return;
   }
 
-  if (hdrLen > 20) {
-    const optionsNode = node.add(hf.options, buf, 20, hdrLen - 20, node.real ? buf.bytesAt(20, Math.min(hdrLen, buf.length) - 20) : undefined);
-    dissectOptions(buf, 20, hdrLen, pkt, optionsNode, flags, relative && rev.baseSet ? rev.baseSeq : 0);
-  }
-  if (node.real) {
-    const t = node.addGenerated(textField, undefined);
-    t.text = 'Timestamps';
-    t.addGenerated(hf.timeRelative, now - conn.firstTime);
-    t.addGenerated(hf.timeDelta, now - conn.lastTime);
-  }
+  const previousTime = conn.lastTime;
   conn.lastTime = now;
-  addAnalysisTree(node, pkt, conn);
-  pkt.tap('tcp', conv);
-
   if (flags & ACK) {
     if (!rev.peerAckSet || gt(ackRaw, rev.peerAck)) rev.peerAck = ackRaw;
     rev.peerAckSet = true;
@@ -957,6 +945,25 @@ function dissectTcp(buf: Buf, pkt: Packet, parent: Node): void {
     fwd.deliverNext = u32(seqRaw + 1);
     fwd.deliverSet = true;
   }
+  pkt.tap('tcp', conv);
+  sweepIdle(pkt);
+
+  try {
+    if (hdrLen > 20) {
+      const optionsNode = node.add(hf.options, buf, 20, hdrLen - 20, node.real ? buf.bytesAt(20, Math.min(hdrLen, buf.length) - 20) : undefined);
+      dissectOptions(buf, 20, hdrLen, pkt, optionsNode, flags, relative && rev.baseSet ? rev.baseSeq : 0);
+    }
+  } finally {
+    // Even when the capture cut the options short, the timing and analysis are known.
+    if (node.real) {
+      const t = node.addGenerated(textField, undefined);
+      t.text = 'Timestamps';
+      t.addGenerated(hf.timeRelative, now - conn.firstTime);
+      t.addGenerated(hf.timeDelta, now - previousTime);
+    }
+    addAnalysisTree(node, pkt, conn);
+  }
+
   if (seglen > 0) {
     const payload = buf.sub(hdrLen, seglen);
     const p = node.add(hf.payload, buf, hdrLen, payload.length, node.real ? payload.bytesAt(0, payload.length) : undefined);
@@ -973,7 +980,6 @@ function dissectTcp(buf: Buf, pkt: Packet, parent: Node): void {
     conn.b.releaseBuffers();
   }
   if (prefix && ownsInfo && !pkt.info.startsWith(prefix)) pkt.setInfo(prefix + pkt.info);
-  sweepIdle(pkt);
 }
 
 function addFlags(buf: Buf, pkt: Packet, node: Node, flags: number, ft: FlagText, srcPort: number, dstPort: number, fwd: Flow, rev: Flow): void {

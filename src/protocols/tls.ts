@@ -634,8 +634,12 @@ function md5(text: string): string {
   return createHash('md5').update(text).digest('hex');
 }
 
-function addRandom(m: Buf, pos: number, n: Node): void {
-  const r = n.add(hf.random, m, pos, 32, m.bytesAt(pos, 32));
+function addRandom(m: Buf, pos: number, n: Node): Node {
+  return n.add(hf.random, m, pos, 32, m.bytesAt(pos, 32));
+}
+
+/** TLS ≤ 1.2 randoms may start with the sender's clock; TLS 1.3 randoms are random throughout. */
+function addRandomParts(m: Buf, pos: number, r: Node): void {
   if (!r.real) return;
   r.add(hf.randomTime, m, pos, 4, [m.u32(pos), 0]);
   r.add(hf.randomBytes, m, pos + 4, 28, m.bytesAt(pos + 4, 28));
@@ -669,7 +673,7 @@ function dissectClientHello(m: Buf, n: Node, ctx: Ctx): void {
   s.clientDirection = ctx.dir;
   const version = m.u16(0);
   n.add(hf.handshakeVersion, m, 0, 2, version);
-  addRandom(m, 2, n);
+  addRandomParts(m, 2, addRandom(m, 2, n));
   let pos = addSessionId(m, 34, n);
   const csLen = m.u16(pos);
   n.add(hf.cipherSuitesLength, m, pos, 2, csLen);
@@ -701,7 +705,7 @@ function dissectServerHello(m: Buf, n: Node, ctx: Ctx): string | undefined {
   const { s } = ctx;
   const version = m.u16(0);
   n.add(hf.handshakeVersion, m, 0, 2, version);
-  addRandom(m, 2, n);
+  const random = addRandom(m, 2, n);
   const hrr = hexOf(m.bytesAt(2, 32)) === helloRetryRandom;
   let pos = addSessionId(m, 34, n);
   const suite = m.u16(pos);
@@ -717,6 +721,7 @@ function dissectServerHello(m: Buf, n: Node, ctx: Ctx): string | undefined {
   n.addGenerated(hf.ja3s, md5(full));
   s.cipherSuite = suite;
   s.version = ja3.selectedVersion || version;
+  if (s.version !== 0x0304) addRandomParts(m, 2, random);
   if (s.clientDirection < 0) s.clientDirection = 1 - ctx.dir;
   // TLS 1.3: everything after the ServerHello is encrypted, in both directions.
   if (s.version === 0x0304 && !hrr) s.encrypted = [true, true];
@@ -1133,9 +1138,14 @@ const x509 = {
   extensionValue: field('x509af.extension.value', 'Extension value', FT.Bytes, 'The DER bytes of an extension not decoded further.'),
   subjectKeyIdentifier: field('x509ce.SubjectKeyIdentifier', 'SubjectKeyIdentifier', FT.Bytes, 'A short identifier of the certificate\'s public key (usually its SHA-1 hash), used to find chains.'),
   keyIdentifier: field('x509ce.keyIdentifier', 'keyIdentifier', FT.Bytes, 'Identifies the issuer\'s public key: equal to the SubjectKeyIdentifier of the certificate that signed this one.'),
+  generalNames: field('x509ce.GeneralNames', 'GeneralNames', FT.UInt32, 'The alternative names of the subject: host names, IP addresses, e-mail addresses.'),
+  generalName: field('x509ce.GeneralName', 'GeneralName', FT.UInt32, 'One alternative name, tagged with its kind.', { values: { 0: 'otherName', 1: 'rfc822Name', 2: 'dNSName', 4: 'directoryName', 6: 'uniformResourceIdentifier', 7: 'iPAddress', 8: 'registeredID' } }),
+  ecParameters: field('pkcs1.ECParameters', 'ECParameters', FT.UInt32, 'Which elliptic curve an EC public key lives on.', { values: { 0: 'specifiedCurve', 1: 'namedCurve' } }),
+  namedCurve: field('pkcs1.namedCurve', 'namedCurve', FT.String, 'The curve of an EC public key, as an OID (1.2.840.10045.3.1.7 is secp256r1/P-256).'),
   dnsName: field('x509ce.dNSName', 'dNSName', FT.String, 'A host name the certificate is valid for (subjectAltName).'),
   ipAddress: field('x509ce.iPAddress', 'iPAddress', FT.Bytes, 'An IP address the certificate is valid for (subjectAltName).'),
   cA: field('x509ce.cA', 'cA', FT.Bool, 'The holder is a certificate authority: it may sign other certificates.', { trueFalse: ['True', 'False'] }),
+  padding: field('ber.bitstring.padding', 'Padding', FT.UInt8, 'Unused bits at the end of a BIT STRING (always 0 for keys and signatures).'),
   signatureAlgorithm: field('x509af.algorithmIdentifier_element', 'algorithmIdentifier', FT.None, 'The algorithm of the issuer\'s signature over the certificate.'),
   encrypted: field('x509af.encrypted', 'encrypted', FT.Bytes, 'The issuer\'s signature over signedCertificate.'),
 };
@@ -1155,6 +1165,7 @@ const oidNames: Record<string, string> = {
   '2.5.29.18': 'id-ce-issuerAltName', '2.5.29.19': 'id-ce-basicConstraints', '2.5.29.31': 'id-ce-cRLDistributionPoints',
   '2.5.29.32': 'id-ce-certificatePolicies', '2.5.29.35': 'id-ce-authorityKeyIdentifier', '2.5.29.37': 'id-ce-extKeyUsage',
   '1.3.6.1.5.5.7.1.1': 'id-pe-authorityInfoAccess', '1.3.6.1.4.1.11129.2.4.2': 'SignedCertificateTimestampList',
+  '1.2.840.10045.3.1.7': 'secp256r1', '1.3.132.0.34': 'secp384r1', '1.3.132.0.35': 'secp521r1',
   '2.16.840.1.113730.1.1': 'ns_cert_exts.cert_type', '2.16.840.1.113730.1.13': 'ns_cert_exts.comment',
 };
 
@@ -1282,6 +1293,7 @@ function dissectX509(der: Buf, node: Node, pkt: Packet): string | null {
     if (alg && alg.tag === 0x30) {
       addAlgorithm(der, alg, x509.algorithm, 'algorithm', spki);
       const key = readTlv(der, alg.end, t.end);
+      if (key && key.tag === 0x03 && key.end > key.content) spki.add(x509.padding, der, key.content, 1, der.u8(key.content));
       if (key && key.tag === 0x03 && key.end > key.content) spki.add(x509.subjectPublicKey, der, key.content + 1, key.end - key.content - 1, der.bytesAt(key.content + 1, key.end - key.content - 1));
     }
     pos = t.end;
@@ -1298,6 +1310,7 @@ function dissectX509(der: Buf, node: Node, pkt: Packet): string | null {
   if (sigAlg && sigAlg.tag === 0x30) {
     addAlgorithm(der, sigAlg, x509.signatureAlgorithm, 'algorithmIdentifier', node);
     const sig = readTlv(der, sigAlg.end, cert.end);
+    if (sig && sig.tag === 0x03 && sig.end > sig.content) node.add(x509.padding, der, sig.content, 1, der.u8(sig.content));
     if (sig && sig.tag === 0x03 && sig.end > sig.content) node.add(x509.encrypted, der, sig.content + 1, sig.end - sig.content - 1, der.bytesAt(sig.content + 1, sig.end - sig.content - 1));
   }
   return subject;
@@ -1315,6 +1328,11 @@ function addAlgorithm(der: Buf, seq: Tlv, def: FieldDef, label: string, parent: 
   if (!oidTlv || oidTlv.tag !== 0x06) return;
   const oid = addOid(der, oidTlv, x509.algorithmId, n);
   n.text = `${label} (${oidLabel(oid)})`;
+  const params = readTlv(der, oidTlv.end, seq.end);
+  if (oid === '1.2.840.10045.2.1' && params && params.tag === 0x06) {
+    const p = n.add(x509.ecParameters, der, params.start, params.end - params.start, 1);
+    addOid(der, params, x509.namedCurve, p);
+  }
 }
 
 /** Shows a Name; returns its summary with the most specific part first, as tshark prints it. */
@@ -1434,13 +1452,22 @@ function dissectExtensionValue(der: Buf, oid: string, octets: Tlv, e: Node): voi
   const inner = readTlv(der, octets.content, octets.end);
   if (oid === '2.5.29.17' && inner && inner.tag === 0x30) {
     // subjectAltName: GeneralNames, of which dNSName [2] and iPAddress [7] matter most.
+    const names = e.add(x509.generalNames, der, inner.start, inner.end - inner.start, 0);
+    let count = 0;
     let pos = inner.content;
     for (let guard = 0; pos < inner.end && guard < 256; guard++) {
       const gn = readTlv(der, pos, inner.end);
       if (!gn) break;
-      if (gn.tag === 0x82) e.add(x509.dnsName, der, gn.start, gn.end - gn.start, der.latin1(gn.content, gn.end - gn.content));
-      else if (gn.tag === 0x87) e.add(x509.ipAddress, der, gn.start, gn.end - gn.start, der.bytesAt(gn.content, gn.end - gn.content));
+      const choice = gn.tag & 0x1f;
+      const g = names.add(x509.generalName, der, gn.start, gn.end - gn.start, choice);
+      if (gn.tag === 0x82) g.add(x509.dnsName, der, gn.content, gn.end - gn.content, der.latin1(gn.content, gn.end - gn.content));
+      else if (gn.tag === 0x87) g.add(x509.ipAddress, der, gn.content, gn.end - gn.content, der.bytesAt(gn.content, gn.end - gn.content));
+      count++;
       pos = gn.end;
+    }
+    if (names.real) {
+      names.value = count;
+      names.text = `GeneralNames: ${plural(count, 'item', 'items')}`;
     }
     return;
   }

@@ -5,7 +5,8 @@
  */
 import type { Packet } from '../engine/packet.js';
 import type { Node } from '../engine/tree.js';
-import { valueToJson } from '../engine/format.js';
+import { bytesToHex, valueToJson } from '../engine/format.js';
+import { FT } from '../engine/fields.js';
 
 export interface FieldsOptions {
   fields: string[];
@@ -76,7 +77,11 @@ function collect(node: Node, abbrev: string, out: string[]): void {
   const kids = node.children;
   if (!kids) return;
   for (const k of kids) {
-    if (k.field.abbrev === abbrev) out.push(k.field.type <= 1 ? (k.text ?? k.field.abbrev) : valueToJson(k.field, k.value));
+    if (k.field.abbrev === abbrev) {
+      const f = k.field;
+      // tshark's fields output writes byte strings without separators (JSON keeps the colons).
+      out.push(f.type <= FT.Protocol ? (k.text ?? f.abbrev) : f.type === FT.Bytes ? bytesToHex(k.value as Uint8Array, '') : valueToJson(f, k.value));
+    }
     collect(k, abbrev, out);
   }
 }

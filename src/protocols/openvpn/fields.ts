@@ -41,6 +41,11 @@ export const hf = {
   ciphertextFits: field('openvpn.tls_crypt.fits', 'Hidden header', FT.String,
     'What the ciphertext length gives away about the encrypted header: resets and acks have fixed sizes.'),
 
+  decrypted: field('openvpn.tls_crypt.decrypted', 'Decrypted', FT.String,
+    'The tls-crypt layer was opened with the key given in the openvpn.tls_crypt_key preference: the tag verified, so the header fields below are the real ones.'),
+  notDecrypted: field('openvpn.tls_crypt.not_decrypted', 'Not decrypted', FT.String,
+    'A tls-crypt key was given, but the tag does not verify with it: wrong key, or a renegotiation under a dynamic key.'),
+
   // ---- tls-crypt-v2 wrapped client key
   wkc: field('openvpn.wkc', 'Wrapped client key', FT.Bytes,
     'tls-crypt-v2: the client\'s own tls-crypt key, encrypted with a key only servers hold, sent so a server can recover it without storing a key per client.'),
@@ -50,6 +55,14 @@ export const hf = {
     'tls-crypt-v2: the 256-byte client key and its metadata (by default a timestamp of when the key was made), encrypted with the server key.'),
   wkcMetadataLen: field('openvpn.wkc.metadata_len', 'Metadata length', FT.UInt32,
     'Bytes of metadata wrapped with the client key: the wrapped key\'s length minus tag (32), key (256) and length field (2). 9 is the default timestamp metadata.', { unit: ' bytes' }),
+  wkcUnwrapped: field('openvpn.wkc.unwrapped', 'Client key unwrapped', FT.String,
+    'The wrapped key was opened with the tls-crypt-v2 server key given in the openvpn.tls_crypt_key preference, so this session\'s tls-crypt packets can be decrypted.'),
+  wkcMetadataType: field('openvpn.wkc.metadata.type', 'Metadata type', FT.UInt8,
+    'What the metadata wrapped with the client key holds: 0 user-defined bytes, 1 a timestamp of when the key was made.', { values: { 0: 'USER', 1: 'TIMESTAMP' } }),
+  wkcMetadataTime: field('openvpn.wkc.metadata.timestamp', 'Key created', FT.AbsTime,
+    'TIMESTAMP metadata: when the client key was generated; a server can refuse keys older than --tls-crypt-v2-max-age.'),
+  wkcMetadataUser: field('openvpn.wkc.metadata.user', 'User metadata', FT.Bytes,
+    'USER metadata: free-form bytes the key\'s creator attached (for example a certificate serial a server script checks).'),
   wkcLen: field('openvpn.wkc_len', 'Wrapped client key length', FT.UInt16,
     'The last 2 bytes of the wrapped client key: its total length, which is how the server finds where it starts.'),
 

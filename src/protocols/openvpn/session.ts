@@ -91,6 +91,8 @@ export class OvpnSession {
    * session, whatever wrapped key id 0. Undefined until the first renegotiation packet.
    */
   renegWrap: { wrap: Wrap; dynamic: boolean; reason: string; frame: number } | undefined;
+  /** tls-crypt-v2: the client key, once unwrapped from the client's WKc with the server key. */
+  v2ClientKey: Uint8Array | undefined;
   /** A's address and port, to tell directions apart. */
   readonly addrA: string;
   readonly portA: number;

@@ -293,6 +293,14 @@ export function layoutControl(buf: Buf, wrap: Wrap, length = buf.length): Contro
   return l;
 }
 
+/** The reliability header of decrypted tls-crypt plaintext, laid out like a plain packet's. */
+export function layoutPlaintext(buf: Buf, opcode: number, keyId: number, sessionId: bigint): ControlLayout {
+  const l = emptyLayout(opcode, keyId);
+  l.sessionId = sessionId;
+  readReliable(buf, l, 0, buf.length);
+  return l;
+}
+
 /** Reads ack array, remote session id and message packet id from `off` to `stop`. */
 export function readReliable(buf: Buf, l: ControlLayout, off: number, stop: number): void {
   if (off + 1 > stop) {
