@@ -33,6 +33,11 @@ const arg = (name, def) => {
 const packets = Number(arg('--packets', '20000'));
 const samples = Number(arg('--samples', '500'));
 const compare = args.includes('--compare');
+// Every datagram of the burst has its own destination port, from 10000 up.
+if (!(packets >= 1 && packets <= 55535)) {
+  console.error('live bench: --packets must be between 1 and 55535');
+  process.exit(1);
+}
 
 // ---- outside: make the namespace, run inside it, clean up ------------------------------------------
 

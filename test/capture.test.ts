@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,6 +18,7 @@ const openvpnFile = (name: string) => path.join(openvpnCorpus, name);
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vpnscope-capture-'));
 const tmpFile = (name: string) => path.join(tmp, name);
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const hasTshark = spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0;
 
@@ -639,7 +640,7 @@ describe('truncated input', () => {
     const { rows, source } = await readAll(openCapture(tmpFile('cut.pcapng')));
     expect(rows).toHaveLength(439);
     expect(source.truncatedAt).toBe(440);
-    expect(source.stopReason).toBe('the capture ends in the middle of packet 440 (106 bytes of it present)');
+    expect(source.stopReason).toBe('file ends in the middle of packet 440 (106 bytes of it present)');
 
     // Cut inside the statistics: every packet is there, but the input is still reported damaged.
     fs.writeFileSync(tmpFile('cut-stats.pcapng'), original.subarray(0, original.length - 50));
@@ -733,7 +734,7 @@ describe('PcapWriter', () => {
   });
 
   it.skipIf(!hasTshark)('tshark reads what it writes (skipped when tshark is not installed)', async () => {
-    const { frames } = await readAll(openCapture(tmpFile('synthetic.pcapng')));
+    const { frames } = await readAll(openStream(Readable.from([synthetic]), 'synthetic'));
     const ethernet = frames.filter((frame) => frame.linkType === 1);
     const writer = new PcapWriter(tmpFile('for-tshark.pcap'), { nanosecond: true });
     for (const frame of ethernet) writer.write(frame);

@@ -65,7 +65,7 @@ describe('vpnscope command line', () => {
     const r = run([path.join(samplesDir, 'truncated.pcap')]);
     expect(r.code).toBe(2);
     expect(r.out.trimEnd().split('\n')).toHaveLength(33);
-    expect(r.err).toBe(`vpnscope: ${path.join(samplesDir, 'truncated.pcap')}: file ends in the middle of packet 34\n`);
+    expect(r.err).toMatch(/^vpnscope: .*truncated\.pcap: file ends in the middle of packet 34 \(\d+ bytes of it present\)\n$/);
   });
 
   it('rejects a bad display filter before reading, with a caret under the problem (exit 4)', () => {

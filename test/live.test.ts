@@ -194,7 +194,7 @@ function readPcap(file: string): { linkType: number; packets: Buffer[] } {
 }
 
 const FIELDS = [
-  'frame.number', 'ip.src', 'ip.dst', 'icmp.type', 'icmp.seq', 'udp.dstport', 'dns.qry.name',
+  'frame.number', 'frame.time_epoch', 'frame.len', 'ip.src', 'ip.dst', 'icmp.type', 'icmp.seq', 'udp.dstport', 'dns.qry.name',
   'ipv6.dst', 'icmpv6.type', 'icmpv6.echo.sequence_number',
 ];
 const fieldArgs = ['-T', 'fields', ...FIELDS.flatMap((f) => ['-e', f])];
@@ -375,6 +375,13 @@ describe('vpnscope live: errors are one line with a documented exit status', () 
     expect(r.code).toBe(5);
     expectOneLine(r.err, /needs root or CAP_NET_ADMIN.*sudo/);
     expect(deviceExists(ns, 'vse0')).toBe(false);
+  });
+
+  liveIt('capturing (-i) without root: says what is needed, exit 5', async () => {
+    const ns = newNamespace();
+    const r = runLive(ns, ['-i', 'lo'], ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']);
+    expect(r.code).toBe(5);
+    expectOneLine(r.err, /capturing on lo needs root or CAP_NET_RAW: run it with sudo/);
   });
 
   liveIt('without /dev/net/tun: says how to get it, exit 5', async () => {

@@ -180,6 +180,39 @@ describe('sample specifics', () => {
     expect(fits).toContain('fits one ack, the remote session id, the message packet id and a 6-byte early-negotiation TLV');
   });
 
+  const keyFile = (k: string) => path.join(samplesDir, 'openvpn', 'keys', k);
+
+  it.runIf(have('tls-crypt'))('tls-crypt with its key (-o openvpn.tls_crypt_key:keys/tc.key): every control packet opened, TLS inside', async () => {
+    const pkts = await dissectCapture(sample('tls-crypt'), { prefs: { 'openvpn.tls_crypt_key': keyFile('tc.key') } });
+    const wrapped = pkts.filter((p) => findAll(p.root, 'openvpn.tls_crypt.ciphertext').length > 0);
+    expect(wrapped.length).toBeGreaterThan(10);
+    expect(wrapped.filter((p) => findAll(p.root, 'openvpn.tls_crypt.decrypted').length === 0).map((p) => p.number)).toEqual([]);
+    const recs = pkts.flatMap(ovpnRecords);
+    expect(recs[0]).toMatchObject({ opcode: 'P_CONTROL_HARD_RESET_CLIENT_V2', acks: [], mpid: 0 });
+    expect(recs[1]).toMatchObject({ opcode: 'P_CONTROL_HARD_RESET_SERVER_V2', acks: [0], remoteSid: recs[0]!.sid, mpid: 0 });
+    if (tls) {
+      const types = handshakeTypes(pkts);
+      expect(types.has('1') && types.has('2')).toBe(true);
+    }
+    expect(pkts.filter(isMalformed)).toEqual([]);
+  });
+
+  it.runIf(have('tls-crypt-v2'))('tls-crypt-v2 with the server key: client key unwrapped from WKc, early-negotiation TLV, TLS inside', async () => {
+    const pkts = await dissectCapture(sample('tls-crypt-v2'), { prefs: { 'openvpn.tls_crypt_key': keyFile('tc2-server.key') } });
+    const first = pkts[0]!;
+    expect(findAll(first.root, 'openvpn.wkc.unwrapped').length).toBe(1);
+    expect(findAll(first.root, 'openvpn.wkc.metadata.type').map((n) => n.value)).toEqual([1]);
+    const created = findAll(first.root, 'openvpn.wkc.metadata.timestamp')[0]!.value as [number, number];
+    expect(created[0]).toBeGreaterThan(1_700_000_000);
+    expect(created[0]).toBeLessThanOrEqual(first.frame.seconds);
+    // The server asks the client to resend its wrapped key (P_CONTROL_WKC_V1 follows).
+    const flags = pkts.flatMap((p) => findAll(p.root, 'openvpn.early_neg.flags.resend_wkc').map((n) => Number(n.value)));
+    expect(flags).toEqual([1]);
+    const wrapped = pkts.filter((p) => findAll(p.root, 'openvpn.tls_crypt.ciphertext').length > 0);
+    expect(wrapped.filter((p) => findAll(p.root, 'openvpn.tls_crypt.decrypted').length === 0).map((p) => p.number)).toEqual([]);
+    if (tls) expect(handshakeTypes(pkts).has('1')).toBe(true);
+  });
+
   it.runIf(have('static-key'))('static key: no opcodes, one session of HMAC | IV | ciphertext packets', async () => {
     const pkts = await dissectCapture(sample('static-key'));
     const recs = pkts.flatMap(ovpnRecords);

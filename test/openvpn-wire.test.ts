@@ -6,11 +6,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fieldValue, fieldValues, isMalformed, makeFrame } from './util.js';
-import { CAPTURE_SECONDS, filler, run, tcpFrame, udpBack, udpFrame } from './openvpn-frames.js';
+import { filler, run, tcpFrame, udpBack, udpFrame } from './openvpn-frames.js';
 import { Session } from '../src/engine/session.js';
-import { findAll } from '../src/engine/query.js';
 import { findProtocol } from '../src/engine/dispatch.js';
 import type { Packet } from '../src/engine/packet.js';
+import { createCipheriv, createHmac } from 'node:crypto';
 
 const CLIENT_SID = '1122334455667788';
 const SERVER_SID = '99aabbccddeeff00';
@@ -108,6 +108,39 @@ describe('OpenVPN control-channel wrappings', () => {
     expect(fieldValue(s!, 'openvpn.early_neg.length')).toBe('2');
     expect(fieldValue(s!, 'openvpn.early_neg.flags')).toBe('0x0001');
     expect(fieldValue(s!, 'openvpn.early_neg.flags.resend_wkc')).toBe('1');
+  });
+});
+
+describe('OpenVPN tls-crypt with the key', () => {
+  // A 256-byte test key: two halves of { cipher key (64), HMAC key (64) }; the client sends with half 1.
+  const key = Buffer.from(filler(0x00, 256), 'hex');
+  const keyText = `-----BEGIN OpenVPN Static key V1-----\n${key.toString('hex').replace(/(.{32})/g, '$1\n')}-----END OpenVPN Static key V1-----\n`;
+  function wrap(half: 0 | 1, header: string, plaintext: string): string {
+    const h = Buffer.from(header.replace(/\s/g, ''), 'hex');
+    const pt = Buffer.from(plaintext.replace(/\s/g, ''), 'hex');
+    const tag = createHmac('sha256', key.subarray(half * 128 + 64, half * 128 + 96)).update(h).update(pt).digest();
+    const c = createCipheriv('aes-256-ctr', key.subarray(half * 128, half * 128 + 32), tag.subarray(0, 16));
+    return Buffer.concat([h, tag, c.update(pt), c.final()]).toString('hex');
+  }
+
+  it('opens the packets, shows the hidden header and checks the tag', () => {
+    const reset = wrap(1, `38 ${CLIENT_SID} 00000001 ${NOW}`, '00 00000000');
+    const reply = wrap(0, `40 ${SERVER_SID} 00000001 ${NOW}`, `01 00000000 ${CLIENT_SID} 00000000`);
+    const forged = reply.slice(0, -2) + (reply.endsWith('00') ? '01' : '00');
+    const prefs = { 'openvpn.tls_crypt_key': keyText };
+    const [c, s, f] = run([udpFrame(reset), udpBack(reply), udpBack(forged)], { prefs });
+    expect(fieldValue(c!, 'openvpn.wrap')).toBe('tls-crypt');
+    expect(fieldValue(c!, 'openvpn.tls_crypt.decrypted')).toBe('tag verified with the client half of the key');
+    expect(fieldValue(c!, 'openvpn.mpidarraylength')).toBe('0');
+    expect(fieldValue(c!, 'openvpn.mpid')).toBe('0');
+    expect(fieldValue(s!, 'openvpn.tls_crypt.decrypted')).toBe('tag verified with the server half of the key');
+    expect(values(s!, 'openvpn.mpidarrayelement')).toEqual(['0']);
+    expect(fieldValue(s!, 'openvpn.rsessionid')).toBe(BigInt(`0x${CLIENT_SID}`).toString());
+    expect(fieldValue(s!, 'openvpn.ack_frame')).toBe('1');
+    expect(s!.info).toBe('P_CONTROL_HARD_RESET_SERVER_V2 kid=0 sid=99aabbcc pid=0 ack [0] [tls-crypt]');
+    // One flipped bit: the tag no longer verifies, and nothing is read from the ciphertext.
+    expect(fieldValue(f!, 'openvpn.tls_crypt.not_decrypted')).toBe('the tag does not verify with the key given');
+    expect(fieldValue(f!, 'openvpn.mpid')).toBeUndefined();
   });
 });
 
@@ -237,7 +270,7 @@ describe('OpenVPN detection on other ports, and preferences', () => {
   });
 
   it('a TCP client reset is recognised on another port', () => {
-    const [p] = run([tcpFrame(`002a ${tlsAuthReset(20)}`, { dport: 443 })]);
+    const [p] = run([tcpFrame(`002a ${tlsAuthReset(20)}`, { dport: 7777 })]);
     expect(p!.layers).toContain('openvpn');
     expect(fieldValue(p!, 'openvpn.wrap')).toBe('tls-auth-sha1');
   });
@@ -330,6 +363,26 @@ describe('OpenVPN renegotiation', () => {
   });
 });
 
+describe('OpenVPN renegotiation in clear', () => {
+  // A minimal ClientHello record: TLS 1.2, one cipher suite, no extensions (47 bytes).
+  const hello = `16 0301 002f 01 00002b 0303 ${filler(0x20, 32)} 00 0002 1301 01 00 0000`.replace(/\s/g, '');
+  it.runIf(findProtocol('tls'))('the second handshake (key id 1) is its own TLS stream, split records reassembled', () => {
+    const ps = run([
+      udpFrame(plainClientReset), // 1
+      udpBack(plainServerReset), // 2
+      udpFrame(`20 ${CLIENT_SID} 01 00000000 ${SERVER_SID} 00000001 ${hello}`), // 3: key 0 ClientHello
+      udpFrame(`19 ${CLIENT_SID} 00 00000000`), // 4: soft reset, key id 1
+      udpFrame(`21 ${CLIENT_SID} 00 00000001 ${hello.slice(0, 40)}`), // 5: first 20 bytes of the key-1 ClientHello
+      udpFrame(`21 ${CLIENT_SID} 00 00000002 ${hello.slice(40)}`), // 6: the rest
+    ]);
+    expect(fieldValues(ps[2]!, 'tls.handshake.type')).toEqual(['1']);
+    expect(fieldValues(ps[4]!, 'tls.handshake.type')).toEqual([]);
+    expect(fieldValues(ps[5]!, 'tls.handshake.type')).toEqual(['1']);
+    expect(ps[5]!.info).toMatch(/^P_CONTROL_V1 kid=1 pid=2 \[plain\] .*Client Hello/);
+    expect(fieldValue(ps[3]!, 'openvpn.wrap.reneg')).toBeUndefined();
+  });
+});
+
 describe('OpenVPN and TLS', () => {
   const tls = findProtocol('tls');
   it('control payload goes to TLS when a TLS dissector exists, or is shown as data', () => {
@@ -340,5 +393,3 @@ describe('OpenVPN and TLS', () => {
   });
 });
 
-void CAPTURE_SECONDS;
-void findAll;

@@ -15,7 +15,8 @@ settings:
   * shows the control-channel payload as TLS "Continuation Data", an unknown
     TLS record, or an empty TLS line,
   * reads a wrong ACK-array length or message packet-id (silently wrong decode),
-  * reads fields out of ciphertext (tls-crypt / tls-crypt-v2 / static key).
+  * reads fields out of ciphertext (tls-crypt / tls-crypt-v2 / static key, and
+    the dynamic tls-crypt that wraps renegotiations, key id > 0).
 
 Needs python3 (stdlib only) and tshark.
 """
@@ -130,6 +131,11 @@ def parse_control(rec, wrap):
     or None where it is not readable without keys."""
     op = rec[0] >> 3
     if wrap in ("tls-crypt", "tls-crypt-v2", "static"):
+        return None
+    if rec[0] & 7:
+        # OpenVPN 2.6 peers wrap the control channel of every renegotiation
+        # (key id > 0) in tls-crypt with a key derived from the previous TLS
+        # session ("dynamic tls-crypt"), whatever --tls-auth/--tls-crypt say
         return None
     o = 1 + 8
     if wrap.startswith("hmac"):

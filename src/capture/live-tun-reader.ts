@@ -14,7 +14,7 @@
  * the moment it is read, so latency stays at one thread hop.
  *
  * Batch layout: `data` holds the packets back to back; `meta` holds BATCH_META_WORDS words per packet:
- * length, seconds, nanoseconds.
+ * length, seconds, nanoseconds (whole microseconds).
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import koffi from 'koffi';
@@ -103,7 +103,10 @@ function readLoop(setup: ReaderSetup): void {
       const at = count * BATCH_META_WORDS;
       meta[at] = length;
       meta[at + 1] = timeView.getUint32(0, true); // tv_sec, low 32 bits: what pcap stores
-      meta[at + 2] = timeView.getUint32(8, true); // tv_nsec
+      // Microseconds, like tcpdump: the time is when the packet was read, not finer than that, and
+      // the -w file (microsecond pcap) then reads back with exactly the times shown live.
+      const nanos = timeView.getUint32(8, true);
+      meta[at + 2] = nanos - (nanos % 1000);
       used += length;
       count++;
       if (BATCH_BYTES - used < MAX_PACKET || count === MAX_BATCH_PACKETS) post();

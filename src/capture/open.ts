@@ -98,7 +98,7 @@ export class CaptureParser {
     }
     if (!decoder.headerComplete) throw new CaptureFormatError(`file ends inside the ${decoder.headerName}`);
     if (this.carryLength > 0 && !this.isFinished()) {
-      this.markTruncated(`the capture ends in the middle of packet ${decoder.nextNumber} (${this.carryLength} bytes of it present)`);
+      this.markTruncated(`file ends in the middle of packet ${decoder.nextNumber} (${this.carryLength} bytes of it present)`);
     }
   }
 

@@ -177,7 +177,8 @@ export async function runSource(source: FrameSource, o: RunOptions, p: Prepared,
   if (o.write) await (sink.writer ?? openWriter(o.write, source.info?.linkType ?? 1, false)).close();
   if (sink.skipped) process.stderr.write(`vpnscope: ${o.write}: ${sink.skipped} frames of another link type were not written (pcap holds one link type per file)\n`);
   if (source.truncatedAt !== undefined) {
-    process.stderr.write(`vpnscope: ${name}: file ends in the middle of packet ${source.truncatedAt}\n`);
+    const why = source.stopReason ?? `file ends in the middle of packet ${source.truncatedAt}`;
+    process.stderr.write(`vpnscope: ${name}: ${why}\n`);
     return ExitCode.Truncated;
   }
   return ExitCode.Ok;

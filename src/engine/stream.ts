@@ -169,6 +169,7 @@ export function dissectPdus(
       return 0;
     }
     const used = firstLen - pendingLength;
+    if (parent.real) markPiece(parent, buf.sub(0, used), dir);
     const source = pkt.newSource(joined.subarray(0, firstLen), `Reassembled ${dir.name} (${firstLen} bytes)`);
     describeReassembly(parent, pkt, dir, source, prior, used, firstLen);
     dissectPdu(source, pkt, parent);
@@ -221,7 +222,14 @@ function pduLengthSafe(fn: (b: Buf, o: number) => number, b: Buf, offset: number
 function markSegment(pkt: Packet, parent: Node, buf: Buf, dir: StreamDirection, noPduHere: boolean): void {
   const f = dir.fields;
   if (noPduHere) pkt.appendInfo(`[${f.label} ${f.unit} of a reassembled PDU]`, true);
-  if (!parent.real) return;
+  if (parent.real) markPiece(parent, buf, dir);
+}
+
+/** "TCP segment data (N bytes)": the part of this segment that belongs to a reassembled PDU. */
+function markPiece(parent: Node, buf: Buf, dir: StreamDirection): void {
+  // Bytes a transport held back and releases now were already marked in the frame that carried them.
+  if (dir.originFrame) return;
+  const f = dir.fields;
   const n = parent.add(f.pieceData, buf, 0, buf.length, buf.bytesAt(0, buf.length));
   n.text = `${f.label} ${f.unit} data (${buf.reportedLength} byte${buf.reportedLength === 1 ? '' : 's'})`;
 }

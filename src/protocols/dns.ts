@@ -344,7 +344,7 @@ export function dnsText(b: Uint8Array): string {
       break;
     }
   }
-  if (plain) return String.fromCharCode(...b);
+  if (plain) return String.fromCharCode.apply(null, b as unknown as number[]);
   let s = '';
   let i = 0;
   while (i < b.length) {
@@ -369,7 +369,8 @@ export function dnsText(b: Uint8Array): string {
  * visited twice, and once the text is too long nothing more is read past the first pointer.
  * Reading past the end of the message throws the Buf's bounds error (the name is not whole).
  */
-export function readName(msg: Buf, offset: number): DnsName {
+export function readName(msg: Buf, offset: number, bytes: Uint8Array = msg.bytesAt(0, msg.length)): DnsName {
+  const end = bytes.length;
   let pos = offset;
   let used = -1;
   let problems = 0;
@@ -378,25 +379,38 @@ export function readName(msg: Buf, offset: number): DnsName {
   let labels = 0;
   let targets: number[] | null = null;
   for (;;) {
-    const len = msg.u8(pos);
+    const len = pos < end && pos >= 0 ? bytes[pos]! : msg.u8(pos);
     if (len === 0) {
       pos++;
       break;
     }
     const kind = len & 0xc0;
     if (kind === 0) {
-      const bytes = msg.bytesAt(pos + 1, len);
-      pos += 1 + len;
+      const from = pos + 1;
+      if (from + len > end) msg.check(from, len);
+      pos = from + len;
       if (!(problems & NameProblem.TooLong)) {
         chars += (labels > 0 ? 1 : 0) + len;
-        if (chars > MAX_NAME_CHARS) problems |= NameProblem.TooLong;
-        else text += (labels > 0 ? '.' : '') + dnsText(bytes);
-        for (let i = 0; i < len; i++) if (bytes[i] === 0x2e) labels++;
+        if (chars > MAX_NAME_CHARS) {
+          problems |= NameProblem.TooLong;
+        } else {
+          let label = '';
+          for (let i = from; i < pos; i++) {
+            const c = bytes[i]!;
+            if (c < 0x20 || c > 0x7e || c === 0x5c) {
+              label = dnsText(bytes.subarray(from, pos));
+              break;
+            }
+            label += String.fromCharCode(c);
+          }
+          text += labels > 0 ? '.' + label : label;
+        }
+        for (let i = from; i < pos; i++) if (bytes[i] === 0x2e) labels++;
       }
       labels++;
       if (problems & NameProblem.TooLong && used >= 0) break;
     } else if (kind === 0xc0) {
-      const target = ((len & 0x3f) << 8) | msg.u8(pos + 1);
+      const target = ((len & 0x3f) << 8) | (pos + 1 < end ? bytes[pos + 1]! : msg.u8(pos + 1));
       if (used < 0) used = pos + 2 - offset;
       if (target >= pos) problems |= NameProblem.Forward;
       if (targets === null) targets = [target];
@@ -517,6 +531,8 @@ interface Ctx {
   pkt: Packet;
   /** The whole DNS message: names and compression pointers are relative to it. */
   msg: Buf;
+  /** Its captured bytes, read directly by the name decoder. */
+  bytes: Uint8Array;
   variant: Variant;
   /** Build tree labels (false when no tree is wanted). */
   tree: boolean;
@@ -526,8 +542,9 @@ interface Ctx {
   label: string;
 }
 
+const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 function hex4(v: number): string {
-  return v.toString(16).padStart(4, '0');
+  return HEX_BYTE[v >> 8]! + HEX_BYTE[v & 0xff]!;
 }
 
 /** Adds the bit-by-bit lines under Flags, as tshark shows them for each kind of message. */
@@ -672,7 +689,7 @@ function dissectMessage(msg: Buf, pkt: Packet, node: Node, variant: Variant): vo
   node.add(hf.countAdditional, msg, 10, 2, arCount);
 
   const link = linkTransaction(pkt, id, response, idNode);
-  const ctx: Ctx = { pkt, msg, variant, tree, rdOff: 0, label: '' };
+  const ctx: Ctx = { pkt, msg, bytes: msg.bytesAt(0, msg.length), variant, tree, rdOff: 0, label: '' };
   const tap = { id, isResponse: response, opcode, rcode, qname: '', qtype: -1, qclass: -1, answers: anCount, authorities: nsCount,
     additionals: arCount, time: link.time, unsolicited: link.unsolicited, retransmission: link.retransmitOf !== 0,
     protocol: variant === Variant.Mdns ? 'mdns' : variant === Variant.Llmnr ? 'llmnr' : 'dns', length: msg.reportedLength };
@@ -729,7 +746,7 @@ function addClass(ctx: Ctx, parent: Node, def: FieldDef, topBit: FieldDef, at: n
 
 function dissectQuestion(ctx: Ctx, offset: number, section: Node, tap: { qname: string; qtype: number; qclass: number } | null): number {
   const { msg, pkt } = ctx;
-  const name = readName(msg, offset);
+  const name = readName(msg, offset, ctx.bytes);
   const q = section.addText(name.text, msg, offset, name.used);
   const nameNode = q.add(hf.qryName, msg, offset, name.used, name.text);
   q.addGenerated(hf.qryNameLen, name.length, msg, offset, name.used);
@@ -764,7 +781,7 @@ function splitSrvOwner(text: string): [string, string, string] | null {
 
 function dissectRecord(ctx: Ctx, offset: number, section: Node): number {
   const { msg, pkt, tree } = ctx;
-  const name = readName(msg, offset);
+  const name = readName(msg, offset, ctx.bytes);
   const at = offset + name.used;
   const rr = section.addText(name.text, msg, offset, name.used);
   const peekType = msg.has(at, 2) ? msg.u16(at) : -1;
@@ -839,7 +856,7 @@ function dissectRecord(ctx: Ctx, offset: number, section: Node): number {
 
 /** A name inside record data: read from the message (pointers), but it must end inside the record. */
 function rdataName(ctx: Ctx, rd: Buf, at: number): DnsName {
-  const name = readName(ctx.msg, ctx.rdOff + at);
+  const name = readName(ctx.msg, ctx.rdOff + at, ctx.bytes);
   if (at + name.used > rd.reportedLength) throw new ReportedBoundsError(`name runs ${at + name.used - rd.reportedLength} bytes past the record data`);
   return name;
 }

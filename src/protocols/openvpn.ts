@@ -94,7 +94,7 @@ function dissectPacket(buf: Buf, pkt: Packet, parent: Node, framed: boolean): vo
   const conv = pkt.session.conversation(pkt.transport || 'udp', pkt.netSrc, pkt.srcPort, pkt.netDst, pkt.dstPort, pkt.frame);
   const st = convState(conv);
   if (pkt.inErrorPacket) {
-    dissectQuoted(pb, pkt, node, st);
+    dissectQuoted(pb, node, st);
     return;
   }
   const ctx: PacketContext = { pkt, node, parent, first, bytes: buf.reportedLength, conv, st, session: null as unknown as OvpnSession, dir: 0 };
@@ -835,7 +835,7 @@ function dissectUnknown(pb: Buf, ctx: PacketContext, op: number): void {
  * A packet quoted inside an ICMP error: a copy of one already sent, usually cut short. Shown with the
  * session's wrapping but without touching any state (no reordering, acks, TLS or statistics).
  */
-function dissectQuoted(pb: Buf, pkt: Packet, node: Node, st: ConvState): void {
+function dissectQuoted(pb: Buf, node: Node, st: ConvState): void {
   const s = st.current;
   const b0 = pb.u8(0);
   const op = b0 >> 3;

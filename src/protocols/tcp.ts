@@ -617,6 +617,7 @@ function dissectOptions(buf: Buf, start: number, end: number, pkt: Packet, node:
     if (kind === 1) {
       if (++nops === 4) expert(pkt, node, hf.nopRun, Severity.Warning, 'Protocol', '4 NOP in a row - a router may have removed some options');
       const n = node.add(hf.optNop, buf, o, 1, tree ? buf.bytesAt(o, 1) : undefined);
+      if (tree) n.text = 'TCP Option - No-Operation (NOP)';
       n.add(hf.optionKind, buf, o, 1, 1);
       names?.push('No-Operation (NOP)');
       o++;
@@ -628,6 +629,7 @@ function dissectOptions(buf: Buf, start: number, end: number, pkt: Packet, node:
       let padding = true;
       for (let p = o + 1; p < end; p++) if (buf.u8(p) !== 0) padding = false;
       const n = node.add(hf.optEol, buf, o, 1, tree ? buf.bytesAt(o, 1) : undefined);
+      if (tree) n.text = 'TCP Option - End of Option List (EOL)';
       n.add(hf.optionKind, buf, o, 1, 0);
       names?.push('End of Option List (EOL)');
       if (!padding) {
@@ -653,6 +655,7 @@ function dissectOptions(buf: Buf, start: number, end: number, pkt: Packet, node:
     }
     const od = optionDefs.get(kind);
     const n = node.add(od ? od.def : hf.optOther, buf, o, len, tree ? buf.bytesAt(o, len) : undefined);
+    if (tree) n.text = od ? `TCP Option - ${od.name}` : 'TCP Option - Unknown';
     names?.push(optionName(kind));
     if (kind === 2) {
       sawMss = true;
@@ -662,7 +665,6 @@ function dissectOptions(buf: Buf, start: number, end: number, pkt: Packet, node:
     const lenNode = n.add(hf.optionLen, buf, o + 1, 1, len);
     if (od && od.length && len !== od.length) {
       expert(pkt, lenNode, hf.optLenInvalid, Severity.Note, 'Sequence', `option length should be ${od.length}`);
-      if (tree) n.text = `TCP Option - ${od.name}`;
       o += len;
       continue;
     }
@@ -736,7 +738,7 @@ function optionValue(buf: Buf, o: number, len: number, kind: number, pkt: Packet
       return '';
     case 28: {
       const v = buf.u16(o + 2);
-      n.add(hf.userToGranularity, buf, o + 2, 2, v & 0x8000);
+      n.add(hf.userToGranularity, buf, o + 2, 2, v >> 15);
       n.add(hf.userToVal, buf, o + 2, 2, v & 0x7fff);
       if (tree) n.text = `TCP Option - User Timeout: ${v & 0x7fff} ${v & 0x8000 ? 'minutes' : 'seconds'}`;
       return '';
@@ -764,7 +766,6 @@ function optionValue(buf: Buf, o: number, len: number, kind: number, pkt: Packet
       return '';
     default:
       if (len > 2) n.add(hf.unknownPayload, buf, o + 2, len - 2, buf.bytesAt(o + 2, len - 2));
-      if (tree && optionDefs.has(kind)) n.text = `TCP Option - ${optionName(kind)}`;
       return '';
   }
 }
@@ -985,21 +986,22 @@ function dissectTcp(buf: Buf, pkt: Packet, parent: Node): void {
 function addFlags(buf: Buf, pkt: Packet, node: Node, flags: number, ft: FlagText, srcPort: number, dstPort: number, fwd: Flow, rev: Flow): void {
   const f = node.add(hf.flags, buf, 12, 2, flags);
   if (f.real) f.text = ft.label;
+  // Bit fields carry their value shifted down to bit 0, as the registry expects.
   f.add(hf.flagsRes, buf, 12, 2, (flags & RESERVED) >> 9);
-  f.add(hf.flagsAe, buf, 12, 2, flags & AE);
-  f.add(hf.flagsCwr, buf, 12, 2, flags & CWR);
-  f.add(hf.flagsEce, buf, 12, 2, flags & ECE);
-  f.add(hf.flagsUrg, buf, 12, 2, flags & URG);
-  f.add(hf.flagsAck, buf, 12, 2, flags & ACK);
-  f.add(hf.flagsPush, buf, 12, 2, flags & PSH);
-  const rst = f.add(hf.flagsReset, buf, 12, 2, flags & RST);
+  f.add(hf.flagsAe, buf, 12, 2, (flags >> 8) & 1);
+  f.add(hf.flagsCwr, buf, 12, 2, (flags >> 7) & 1);
+  f.add(hf.flagsEce, buf, 12, 2, (flags >> 6) & 1);
+  f.add(hf.flagsUrg, buf, 12, 2, (flags >> 5) & 1);
+  f.add(hf.flagsAck, buf, 12, 2, (flags >> 4) & 1);
+  f.add(hf.flagsPush, buf, 12, 2, (flags >> 3) & 1);
+  const rst = f.add(hf.flagsReset, buf, 12, 2, (flags >> 2) & 1);
   if (flags & RST) expert(pkt, rst, hf.connRst, Severity.Warning, 'Sequence', 'Connection reset (RST)');
-  const syn = f.add(hf.flagsSyn, buf, 12, 2, flags & SYN);
+  const syn = f.add(hf.flagsSyn, buf, 12, 2, (flags >> 1) & 1);
   if (flags & SYN) {
     if (flags & ACK) expert(pkt, syn, hf.connSynAck, Severity.Chat, 'Sequence', `Connection establish acknowledge (SYN+ACK): server port ${srcPort}`);
     else expert(pkt, syn, hf.connSyn, Severity.Chat, 'Sequence', `Connection establish request (SYN): server port ${dstPort}`);
   }
-  const fin = f.add(hf.flagsFin, buf, 12, 2, flags & FIN);
+  const fin = f.add(hf.flagsFin, buf, 12, 2, flags & 1);
   if (flags & FIN) expert(pkt, fin, hf.connFin, Severity.Chat, 'Sequence', 'Connection finish (FIN)');
   const str = f.addGenerated(hf.flagsStr, ft.str, buf, 12, 2);
   if (flags & FIN && !fwd.finSeen) {

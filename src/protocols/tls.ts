@@ -30,7 +30,7 @@
 import { createHash } from 'node:crypto';
 import { FT, type FieldDef, field } from '../engine/fields.js';
 import { protocol, table, type Protocol } from '../engine/dispatch.js';
-import type { Buf, Source } from '../engine/buf.js';
+import { Buf, type Source } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
 import { type Node, Severity } from '../engine/tree.js';
 import { dissectPdus, isStreamData, NEED_MORE, NOT_THIS } from '../engine/stream.js';
@@ -314,6 +314,9 @@ const hf = {
   ticketLength: field('tls.handshake.session_ticket_length', 'Session Ticket Length', FT.UInt16, 'Length of the ticket.'),
   ticket: field('tls.handshake.session_ticket', 'Session Ticket', FT.Bytes, 'Session state encrypted by the server for itself; the client returns it to resume without a full handshake.'),
   verifyData: field('tls.handshake.verify_data', 'Verify Data', FT.Bytes, 'A MAC over the whole handshake, proving neither side\'s messages were altered.'),
+  fragments: field('tls.handshake.fragments', 'Reassembled Handshake Fragments', FT.None, 'The records whose pieces were joined to make one handshake message too large for a single record.'),
+  fragment: field('tls.handshake.fragment', 'Handshake Fragment', FT.FrameNum, 'A frame that carried a piece of the reassembled handshake message.'),
+  fragmentCount: field('tls.handshake.fragment.count', 'Handshake Fragment count', FT.UInt32, 'How many pieces the handshake message was joined from.'),
   unknownRecord: field('tls.ignored_unknown_record', 'Ignored Unknown Record', FT.None, 'Bytes that do not start a valid TLS record; the stream is not followed past them.'),
   trailingData: field('tls.malformed.trailing_data', 'Undecoded trailing data is present', FT.None, 'Bytes left over inside a message after all its fields were read.'),
   vectorLength: field('tls.malformed.vector_length', 'Variable vector length is outside the permitted range', FT.None, 'A length field inside a message points past the end of the message.'),
@@ -323,6 +326,13 @@ const hf = {
 // ---------------------------------------------------------------------------------------------
 // Per-connection state.
 
+/** The start of a handshake message that continues in a later record, and where its pieces came from. */
+interface HandshakeFragment {
+  bytes: Uint8Array;
+  /** [frame, bytes] per piece. */
+  pieces: [number, number][];
+}
+
 /** What one TLS session has shown so far, kept on the transport's conversation. */
 interface TlsSession {
   /** The negotiated version once a ServerHello was seen (0 before). */
@@ -331,7 +341,7 @@ interface TlsSession {
   /** Per direction (0: from the conversation's first endpoint, 1: the other): its records are encrypted now. */
   encrypted: [boolean, boolean];
   /** Per direction: the start of a handshake message cut by a record boundary. */
-  fragment: [{ bytes: Uint8Array; frames: number[] } | null, { bytes: Uint8Array; frames: number[] } | null];
+  fragment: [HandshakeFragment | null, HandshakeFragment | null];
   /** The side that sent the ClientHello, to tell client from server messages. */
   clientDirection: number;
 }
@@ -428,13 +438,10 @@ function dissectTls(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
 
 function ignoredRecord(rest: Buf, ctx: Ctx): void {
   const layer = layerFor(ctx, rest);
+  layer.setEnd(rest, rest.length);
   const n = layer.add(hf.unknownRecord, rest, 0, rest.length);
-  n.text = `Ignored Unknown Record`;
-  if (!ctx.infoStarted) {
-    ctx.pkt.setInfo('Ignored Unknown Record');
-    ctx.infoStarted = true;
-  }
-  ctx.pkt.addExpert(n, Severity.Note, 'Protocol', 'Ignored Unknown Record', 'tls');
+  addInfo(ctx, 'Ignored Unknown Record');
+  ctx.pkt.addExpert(n, Severity.Warning, 'Protocol', 'Ignored Unknown Record', 'tls');
 }
 
 function dissectRecord(pdu: Buf, ctx: Ctx): void {
@@ -507,6 +514,9 @@ function dissectRecord(pdu: Buf, ctx: Ctx): void {
   }
   rec.text = `${labelVersion} Record Layer: ${what}`;
   pkt.protocolColumn = versionShort[s.version] ?? versionShort[version] ?? 'TLS';
+  // A record cut short (only possible without stream reassembly): what was there is shown; now say
+  // whether the capture or the packet itself is short.
+  if (pdu.length < 5 + length) pdu.check(0, 5 + length);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -521,7 +531,7 @@ function dissectHandshakeRecord(body: Buf, rec: Node, ctx: Ctx, encrypted: boole
     addInfo(ctx, 'Encrypted Handshake Message');
     return ['Encrypted Handshake Message'];
   }
-  // A message started in an earlier record continues here.
+  // A message started in an earlier record continues here: join the pieces into a new source.
   let data = body;
   const pending = s.fragment[dir];
   if (pending) {
@@ -529,8 +539,7 @@ function dissectHandshakeRecord(body: Buf, rec: Node, ctx: Ctx, encrypted: boole
     const joined = new Uint8Array(pending.bytes.length + body.length);
     joined.set(pending.bytes, 0);
     joined.set(body.bytesAt(0, body.length), pending.bytes.length);
-    data = pkt.newSource(joined, `Reassembled Handshake Message (${joined.length} bytes)`);
-    rec.addText(`[Handshake message continued from frame${pending.frames.length > 1 ? 's' : ''} ${pending.frames.join(', ')}]`);
+    data = Buf.of(joined, 'Reassembled Handshake');
   }
   const names: string[] = [];
   let offset = 0;
@@ -540,7 +549,7 @@ function dissectHandshakeRecord(body: Buf, rec: Node, ctx: Ctx, encrypted: boole
     const name = handshakeTypes[type];
     if (!name || (offset === 0 && !pending && avail >= 4 && data.u24(offset + 1) > MAX_HANDSHAKE_REASSEMBLY)) {
       // Not a message we know: most likely encrypted (the capture missed ChangeCipherSpec).
-      const n = rec.add(hf.handshake, data, offset, avail);
+      const n = rec.add(hf.handshake, body, Math.max(0, offset - (pending ? pending.bytes.length : 0)), avail);
       n.text = 'Handshake Protocol: Encrypted Handshake Message';
       addInfo(ctx, 'Encrypted Handshake Message');
       names.push('Encrypted Handshake Message');
@@ -549,22 +558,36 @@ function dissectHandshakeRecord(body: Buf, rec: Node, ctx: Ctx, encrypted: boole
     const length = avail >= 4 ? data.u24(offset + 1) : -1;
     if (length < 0 || 4 + length > avail) {
       // Cut by the end of the record: keep it and finish it with the next handshake record.
-      const frames = pending ? [...pending.frames, pkt.number] : [pkt.number];
+      const inBody = offset === 0 && pending ? body.length : avail;
+      const pieces: [number, number][] = offset === 0 && pending ? [...pending.pieces, [pkt.number, body.length]] : [[pkt.number, avail]];
       const rest = data.bytesAt(offset, avail);
-      if (rest.length <= MAX_HANDSHAKE_REASSEMBLY) s.fragment[dir] = { bytes: rest.slice(), frames };
-      const n = rec.add(hf.handshake, data, offset, avail);
+      if (rest.length <= MAX_HANDSHAKE_REASSEMBLY) s.fragment[dir] = { bytes: rest.slice(), pieces };
+      const n = rec.add(hf.handshake, body, body.length - inBody, inBody);
       n.text = `Handshake Protocol: ${name} (fragment)`;
-      n.add(hf.handshakeType, data, offset, 1, type);
-      if (length >= 0) n.add(hf.handshakeLength, data, offset + 1, 3, length);
-      n.addText(`[Fragment: ${avail} of ${length >= 0 ? 4 + length : '?'} bytes; the message continues in the next handshake record]`);
+      addInfo(ctx, `[${name} Fragment]`);
       names.push(`${name} (fragment)`);
       break;
     }
-    const msg = data.sub(offset, 4 + length);
-    const n = rec.add(hf.handshake, data, offset, 4 + length);
+    let msgBuf = data;
+    let msgOffset = offset;
+    if (offset === 0 && pending) {
+      // The last piece: show where it is in this record, then the whole message from the joined bytes.
+      const lastBytes = 4 + length - pending.bytes.length;
+      rec.add(hf.handshake, body, 0, lastBytes).text = `Handshake Protocol: ${name} (last fragment)`;
+      const whole = pkt.newSource(data.bytesAt(0, 4 + length), `Reassembled Handshake Message (${4 + length} bytes)`);
+      const pieces: [number, number][] = [...pending.pieces, [pkt.number, lastBytes]];
+      describeFragments(rec, whole, pieces);
+      msgBuf = whole;
+      msgOffset = 0;
+    } else if (pending) {
+      msgBuf = body;
+      msgOffset = offset - pending.bytes.length;
+    }
+    const msg = msgBuf.sub(msgOffset, 4 + length);
+    const n = rec.add(hf.handshake, msgBuf, msgOffset, 4 + length);
     n.text = `Handshake Protocol: ${name}`;
-    n.add(hf.handshakeType, data, offset, 1, type);
-    n.add(hf.handshakeLength, data, offset + 1, 3, length);
+    n.add(hf.handshakeType, msgBuf, msgOffset, 1, type);
+    n.add(hf.handshakeLength, msgBuf, msgOffset + 1, 3, length);
     const shown = dissectHandshakeMessage(type, msg.sub(4, length), n, ctx) ?? name;
     if (shown !== name) n.text = `Handshake Protocol: ${shown}`;
     addInfo(ctx, shown);
@@ -572,6 +595,19 @@ function dissectHandshakeRecord(body: Buf, rec: Node, ctx: Ctx, encrypted: boole
     offset += 4 + length;
   }
   return names;
+}
+
+/** "[2 Reassembled Handshake Fragments (260 bytes): #4(40), #5(220)]", as Wireshark draws it. */
+function describeFragments(rec: Node, whole: Buf, pieces: [number, number][]): void {
+  if (!rec.real) return;
+  const n = rec.addGenerated(hf.fragments, undefined, whole, 0, whole.length);
+  n.text = `${pieces.length} Reassembled Handshake Fragments (${whole.length} bytes): ${pieces.map(([f, b]) => `#${f}(${b})`).join(', ')}`;
+  let start = 0;
+  for (const [frame, bytes] of pieces) {
+    n.addGenerated(hf.fragment, frame, whole, start, bytes).text = `Frame: ${frame}, payload: ${start}-${start + bytes - 1} (${bytes} bytes)`;
+    start += bytes;
+  }
+  n.addGenerated(hf.fragmentCount, pieces.length);
 }
 
 /** Dissects one handshake body; returns a different name when the message turns out to be something else (HelloRetryRequest). */
