@@ -54,7 +54,7 @@ const IFREQ_SIZE = 40;
 const EFD_NONBLOCK = 0o4000;
 const EFD_CLOEXEC = 0o2000000;
 
-const errno = { EPERM: 1, ENOENT: 2, EACCES: 13, EBUSY: 16, ENODEV: 19, EINVAL: 22 };
+const errno = { EPERM: 1, EACCES: 13, EBUSY: 16, EINVAL: 22 };
 
 interface Libc {
   ioctl: (fd: number, request: number, type: string, arg: Uint8Array) => number;
@@ -93,11 +93,6 @@ function libc(): Libc {
     passwd,
   };
   return loaded;
-}
-
-/** True when an interface of this name exists in the current network namespace. */
-export function interfaceExists(name: string): boolean {
-  return libc().ifNameToIndex(name) !== 0;
 }
 
 export interface UserEntry {

@@ -282,7 +282,11 @@ export async function runLive(argv: string[]): Promise<number> {
       dropPrivileges(target);
       process.stderr.write(`vpnscope: dissecting as ${describeUser(target)}, not root (${target.reason})\n`);
     } else if (effectiveCapabilities() !== 0n) {
-      dropCapabilities();
+      try {
+        dropCapabilities();
+      } catch (e) {
+        throw new CliError(e instanceof Error ? e.message : String(e), ExitCode.Live);
+      }
       process.stderr.write(`vpnscope: dissecting as uid ${process.getuid!()} with its capabilities dropped\n`);
     }
     if (o.write !== undefined) checkWritable(o.write, target);

@@ -329,17 +329,17 @@ const MAX_NAME_CHARS = 253;
 /** A 253-character name needs at most 127 pointers; more can only be a trick. */
 const MAX_POINTERS = 127;
 const utf8 = new TextDecoder('utf-8');
-const ESCAPES: Record<number, string> = { 7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r', 0x5c: '\\\\' };
+const ESCAPES: Record<number, string> = { 7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r' };
 
 /**
  * Label or character-string bytes as tshark shows them: printable ASCII as is, UTF-8 kept, invalid
- * bytes as U+FFFD, control characters and backslash escaped C-style.
+ * bytes as U+FFFD, control characters escaped C-style (\n, \001).
  */
 export function dnsText(b: Uint8Array): string {
   let plain = true;
   for (let i = 0; i < b.length; i++) {
     const c = b[i]!;
-    if (c < 0x20 || c > 0x7e || c === 0x5c) {
+    if (c < 0x20 || c > 0x7e) {
       plain = false;
       break;
     }
@@ -356,7 +356,7 @@ export function dnsText(b: Uint8Array): string {
       i = j;
       continue;
     }
-    if (c < 0x20 || c === 0x7f || c === 0x5c) s += ESCAPES[c] ?? '\\' + c.toString(8).padStart(3, '0');
+    if (c < 0x20 || c === 0x7f) s += ESCAPES[c] ?? '\\' + c.toString(8).padStart(3, '0');
     else s += String.fromCharCode(c);
     i++;
   }
@@ -397,7 +397,7 @@ export function readName(msg: Buf, offset: number, bytes: Uint8Array = msg.bytes
           let label = '';
           for (let i = from; i < pos; i++) {
             const c = bytes[i]!;
-            if (c < 0x20 || c > 0x7e || c === 0x5c) {
+            if (c < 0x20 || c > 0x7e) {
               label = dnsText(bytes.subarray(from, pos));
               break;
             }
@@ -543,6 +543,9 @@ interface Ctx {
 }
 
 const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** Like tshark's column limit: hostile messages with thousands of records must not build megabyte strings. */
+const INFO_LIMIT = 4096;
+
 function hex4(v: number): string {
   return HEX_BYTE[v >> 8]! + HEX_BYTE[v & 0xff]!;
 }
@@ -762,7 +765,7 @@ function dissectQuestion(ctx: Ctx, offset: number, section: Node, tap: { qname: 
     q.text = `${name.text}: type ${typeShort(type)}, class ${className(cls)}${qu ? ', "QU" question' : ''}`;
     q.length = name.used + 4;
   }
-  pkt.appendInfo(` ${typeShort(type)} ${name.text}${qu ? ', "QU" question' : ''}`);
+  if (pkt.info.length < INFO_LIMIT) pkt.appendInfo(` ${typeShort(type)} ${name.text}${qu ? ', "QU" question' : ''}`);
   if (tap) {
     tap.qname = name.text;
     tap.qtype = type;
@@ -847,7 +850,7 @@ function dissectRecord(ctx: Ctx, offset: number, section: Node): number {
   } finally {
     if (tree) rr.text = label + ctx.label;
   }
-  pkt.appendInfo(` ${typeShort(type)}${flush ? ', cache flush' : ''}${summary ? ' ' + summary : ''}`);
+  if (pkt.info.length < INFO_LIMIT) pkt.appendInfo(` ${typeShort(type)}${flush ? ', cache flush' : ''}${summary ? ' ' + summary : ''}`);
   return rdEnd;
 }
 
