@@ -41,7 +41,7 @@ if (!(packets >= 1 && packets <= 55535)) {
 
 // ---- outside: make the namespace, run inside it, clean up ------------------------------------------
 
-function outer() {
+async function outer() {
   if (process.getuid?.() !== 0) {
     console.log('live bench: skipped (needs root: it creates a network namespace and TUN devices)');
     return 0;
@@ -60,8 +60,10 @@ function outer() {
     spawnSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
     // No IPv6 in the namespace: the kernel's router solicitations would add packets nobody sent.
     spawnSync('ip', ['netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
-    const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, fileURLToPath(import.meta.url), '--inside', ...args], { stdio: 'inherit' });
-    return r.status ?? 1;
+    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, fileURLToPath(import.meta.url), '--inside', ...args], { stdio: 'inherit' });
+    // Interrupted: pass it on and still remove the namespace.
+    for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+    return await new Promise((resolve) => child.once('close', (code) => resolve(code ?? 1)));
   } finally {
     for (const pid of spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout.split(/\s+/).filter(Boolean)) {
       try {
@@ -262,7 +264,7 @@ async function inside() {
   return 0;
 }
 
-const run = args.includes('--inside') ? inside() : Promise.resolve(outer());
+const run = args.includes('--inside') ? inside() : outer();
 run.then(
   (code) => process.exit(code),
   (e) => {

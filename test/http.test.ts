@@ -171,6 +171,14 @@ describe('HTTP requests and responses in one segment', () => {
     expect(fieldValue(p[7]!, 'http.response_number')).toBe('4');
   });
 
+  it('names status codes as tshark does, whatever phrase the server sent', () => {
+    const c = conversation();
+    for (const code of [203, 413, 504, 599]) c.response(`HTTP/1.1 ${code} Whatever\r\nContent-Length: 0\r\n\r\n`);
+    const p = dissectAll(c.frames);
+    expect(p.map((x) => fieldValue(x, 'http.response.code.desc'))).toEqual(['Non-authoritative Information', 'Request Entity Too Large', 'Gateway Time-out', undefined]);
+    expect(p.map((x) => fieldValue(x, 'http.response.phrase'))).toEqual(['Whatever', 'Whatever', 'Whatever', 'Whatever']);
+  });
+
   it('reads pipelined messages out of one segment, in order', () => {
     const c = conversation();
     c.request('GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n');

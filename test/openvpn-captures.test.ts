@@ -26,6 +26,7 @@ import type { OpenvpnTap } from '../src/protocols/openvpn/session.js';
 import type { Packet } from '../src/engine/packet.js';
 import { findProtocol } from '../src/engine/dispatch.js';
 import { findAll } from '../src/engine/query.js';
+import { DYNAMIC_TLS_CRYPT_LABEL, exportKeyingMaterial, keyLog } from '../src/protocols/openvpn/keylog.js';
 
 const fixtureDir = path.join(repoRoot, 'test', 'fixtures', 'openvpn');
 const update = process.env.UPDATE_OPENVPN_FIXTURES === '1';
@@ -134,6 +135,14 @@ describe.each([...sampleCaptures(), ...zeekCaptures])('$name', (c) => {
     }
   });
 
+  it('gives the same Info column and session statistics without a tree (summary-only runs)', async () => {
+    const lean = await dissectCapture(c.file, { buildTree: false });
+    expect(lean.map((p) => p.info)).toEqual(pkts.map((p) => p.info));
+    const a = sessionsOf(lean).map((x) => ({ ...x.record, opcodes: [...x.opcodes.values()] }));
+    const b = sessionsOf(pkts).map((x) => ({ ...x.record, opcodes: [...x.opcodes.values()] }));
+    expect(a).toEqual(b);
+  });
+
   it('shows TLS handshake messages where the control channel is in clear', () => {
     const clear = c.wraps.every((w) => w === 'plain' || w.startsWith('tls-auth'));
     if (!tls || !clear) {
@@ -232,6 +241,41 @@ describe('sample specifics', () => {
     // OpenVPN 2.6 peers wrap renegotiations with dynamic tls-crypt: said so, not misread as plain.
     expect(s.record.renegWrap).toBe('dynamic-tls-crypt');
     expect(pkts.flatMap((p) => findAll(p.root, 'openvpn.control.waiting_for')).length).toBe(0);
+  });
+
+  const keylog = keyFile('reneg.keylog');
+  it.runIf(have('reneg') && fs.existsSync(keylog))('renegotiation with the client\'s TLS key log (-o tls.keylog_file:…): dynamic tls-crypt opened', async () => {
+    const pkts = await dissectCapture(sample('reneg'), { prefs: { 'tls.keylog_file': keylog } });
+    const reneg = pkts.filter((p) => ovpnRecords(p).some((r) => r.keyId > 0 && r.opcode !== 'P_DATA_V2'));
+    expect(reneg.length).toBeGreaterThan(10);
+    expect(reneg.filter((p) => findAll(p.root, 'openvpn.tls_crypt.decrypted').length === 0).map((p) => p.number)).toEqual([]);
+    const recs = reneg.flatMap(ovpnRecords);
+    // Each renegotiation starts with a soft reset per side (message packet id 0), and every side's
+    // control packets then count up from 1 within their key id.
+    const soft = recs.filter((r) => r.opcode === 'P_CONTROL_SOFT_RESET_V1');
+    expect(soft.map((r) => [r.keyId, r.mpid])).toEqual([[1, 0], [1, 0], [2, 0], [2, 0]]);
+    expect(recs.filter((r) => r.opcode === 'P_CONTROL_V1' && r.keyId === 1).every((r) => r.mpid! >= 1)).toBe(true);
+    // The second handshake's TLS records reach the TLS dissector, on a stream of their own.
+    if (tls) expect(reneg.filter((p) => p.layers.includes('tls')).length).toBeGreaterThan(5);
+    expect(pkts.flatMap((p) => findAll(p.root, 'openvpn.control.waiting_for')).length).toBe(0);
+  });
+
+  it.runIf(fs.existsSync(keylog) && fs.existsSync(keyFile('reneg.session-keys.txt')))('the exported dynamic tls-crypt key equals the one OpenVPN logged', async () => {
+    // OpenVPN's own log (--verb 7) of the client's keys is the reference for the derivation.
+    const logged = fs.readFileSync(keyFile('reneg.session-keys.txt'), 'utf8');
+    const key = (dir: string, what: string) => new RegExp(`${dir} dynamic tls-crypt: ${what} KEY: ([0-9a-f ]+)`).exec(logged)![1]!.replace(/ /g, '');
+    const pkts = await dissectCapture(sample('reneg'));
+    // The first handshake's hellos, in clear: client random and cipher suite.
+    const random = findAll(pkts[2]!.root, 'tls.handshake.random')[0];
+    const suite = findAll(pkts[3]!.root, 'tls.handshake.ciphersuite')[0];
+    expect(random && suite).toBeTruthy();
+    const ekm = exportKeyingMaterial(keyLog(keylog)!, { clientRandom: random!.value as Uint8Array, cipherSuite: Number(suite!.value) }, DYNAMIC_TLS_CRYPT_LABEL)!;
+    const hex = (a: number, b: number) => Buffer.from(ekm.subarray(a, b)).toString('hex');
+    // The client sends with the second half of the key and receives with the first.
+    expect(hex(128, 160)).toBe(key('Outgoing', 'CIPHER'));
+    expect(hex(192, 224)).toBe(key('Outgoing', 'HMAC'));
+    expect(hex(0, 32)).toBe(key('Incoming', 'CIPHER'));
+    expect(hex(64, 96)).toBe(key('Incoming', 'HMAC'));
   });
 
   it.runIf(have('port-5000'))('OpenVPN on UDP 5000 is found by the heuristic', async () => {

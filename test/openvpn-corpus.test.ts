@@ -10,7 +10,8 @@
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { corpusDir } from './util.js';
+import { corpusDir, samplesDir } from './util.js';
+import { readFrames } from './openvpn-capture.js';
 import { openCapture } from '../src/capture/open.js';
 import { Session } from '../src/engine/session.js';
 import { table } from '../src/engine/dispatch.js';
@@ -20,6 +21,7 @@ import { findAll } from '../src/engine/query.js';
 import { CaptureFormatError } from '../src/capture/frame.js';
 
 const dir = path.join(corpusDir, 'tcpdump');
+const sampleDir = path.join(samplesDir, 'openvpn');
 const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /\.(pcap|pcapng|cap)$/i.test(f)).sort() : [];
 
 describe('OpenVPN heuristics on the tcpdump corpus', () => {
@@ -56,5 +58,53 @@ describe('OpenVPN heuristics on the tcpdump corpus', () => {
     expect(tried).toBeGreaterThan(1000);
     expect(decoded).toEqual([]);
     expect(claimed).toEqual([]);
+  }, 300_000);
+});
+
+/** A small deterministic generator, so a failure can be replayed. */
+function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 0x100000000;
+  };
+}
+
+describe('OpenVPN dissector state under mutated sessions', () => {
+  it('never throws, never reports a dissector bug, on sessions with flipped, cut and shuffled packets', async () => {
+    const caps = fs.existsSync(sampleDir) ? fs.readdirSync(sampleDir).filter((f) => f.endsWith('.pcap')).sort() : [];
+    expect(caps.length).toBeGreaterThan(10);
+    const rand = rng(20240611);
+    let packets = 0;
+    const bugs: string[] = [];
+    for (const cap of caps) {
+      const frames = await readFrames(path.join(sampleDir, cap));
+      for (let round = 0; round < 12; round++) {
+        const s = new Session({ buildTree: round % 2 === 0 });
+        // Shuffle a little (reordering, duplicates), then damage bytes after the IP/UDP headers.
+        const order = frames.map((_, i) => i);
+        for (let k = 0; k < 4; k++) {
+          const i = Math.floor(rand() * order.length);
+          const j = Math.floor(rand() * order.length);
+          [order[i], order[j]] = [order[j]!, order[i]!];
+        }
+        if (round % 3 === 0) order.push(order[Math.floor(rand() * order.length)]!);
+        for (const i of order) {
+          const f = frames[i]!;
+          const bytes = f.bytes.slice();
+          const from = Math.min(bytes.length, 42);
+          const flips = Math.floor(rand() * 4);
+          for (let k = 0; k < flips && bytes.length > from; k++) bytes[from + Math.floor(rand() * (bytes.length - from))] ^= 1 << Math.floor(rand() * 8);
+          const cut = rand() < 0.1 ? Math.max(from, Math.floor(rand() * bytes.length)) : bytes.length;
+          const p = s.dissect({ ...f, bytes: bytes.subarray(0, cut), capturedLength: cut });
+          packets++;
+          for (const e of p.experts) if (/Dissector bug/.test(e.message)) bugs.push(`${cap} round ${round} frame ${f.number}: ${e.message}`);
+        }
+      }
+    }
+    expect(packets).toBeGreaterThan(3000);
+    expect(bugs).toEqual([]);
   }, 300_000);
 });

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Compare tshark's default OpenVPN decode of the sample captures with the truth.
 
-    samples/openvpn/tshark-report.py [CAPTURE.pcap ...]    (default: every *.pcap here)
+    samples/openvpn/tshark-report.py [-o PREF:VALUE ...] [CAPTURE.pcap ...]
+        (default: every *.pcap here; -o is passed on to tshark, to see what a
+        preference such as openvpn.tls_auth_hmac_size:32 changes)
 
 The truth is read straight from the pcap (Ethernet / IPv4 / UDP or TCP, with
 OpenVPN's 2-byte length framing reassembled on TCP) using what we know about
@@ -148,8 +150,11 @@ def parse_control(rec, wrap):
     return nack, mpid
 
 
+TSHARK_OPTS = []
+
+
 def tshark_fields(path, proto, port):
-    cmd = ["tshark", "-r", path, "-T", "fields", "-E", "separator=\t",
+    cmd = ["tshark", "-r", path, *TSHARK_OPTS, "-T", "fields", "-E", "separator=\t",
            "-E", "occurrence=a", "-E", "aggregator=,",
            "-e", "frame.number", "-e", "_ws.col.Protocol", "-e", "_ws.col.Info",
            "-e", "openvpn.opcode", "-e", "openvpn.keyid",
@@ -250,7 +255,11 @@ def report(path, variants):
 
 def main():
     variants = load_variants()
-    paths = sys.argv[1:] or sorted(
+    args = sys.argv[1:]
+    while len(args) >= 2 and args[0] == "-o":
+        TSHARK_OPTS.extend(args[:2])
+        args = args[2:]
+    paths = args or sorted(
         os.path.join(HERE, f) for f in os.listdir(HERE) if f.endswith(".pcap"))
     for p in paths:
         print(report(p, variants))

@@ -2,10 +2,15 @@
  * Batched stdout: packets' text is gathered into ~256 KB writes, and a reader that goes away
  * (`vpnscope f.pcap | head`) ends the program quietly instead of with EPIPE.
  */
+const FLUSH_AT = 256 * 1024;
+
 export class Output {
-  private parts: string[] = [];
-  private size = 0;
+  /** Encoded text not yet written: strings are encoded straight into this buffer, no joins. */
+  private buf = Buffer.allocUnsafe(FLUSH_AT + 4096);
+  private used = 0;
   private closed = false;
+  /** The first packet's text goes out at once, so a user sees output immediately on a long file. */
+  private started = false;
 
   constructor(private readonly stream: NodeJS.WriteStream) {
     stream.on('error', (e: NodeJS.ErrnoException) => {
@@ -19,25 +24,31 @@ export class Output {
 
   write(s: string): void {
     if (this.closed) return;
-    this.parts.push(s);
-    this.size += s.length;
-    if (this.size > 256 * 1024) this.flush();
+    // A UTF-8 character takes at most 3 bytes per UTF-16 unit.
+    if (this.used + s.length * 3 > this.buf.length) {
+      this.flush();
+      if (s.length * 3 > this.buf.length) {
+        this.stream.write(s);
+        return;
+      }
+    }
+    this.used += this.buf.write(s, this.used);
+    if (this.used > FLUSH_AT || !this.started) this.flush();
   }
 
+  /** Writes each line followed by a newline. */
   lines(lines: readonly string[]): void {
-    for (const l of lines) {
-      this.parts.push(l, '\n');
-      this.size += l.length + 1;
-    }
-    if (this.size > 256 * 1024) this.flush();
+    if (lines.length > 0) this.write(lines.length === 1 ? lines[0] + '\n' : lines.join('\n') + '\n');
   }
 
   flush(): void {
-    if (this.parts.length === 0 || this.closed) return;
-    const text = this.parts.join('');
-    this.parts = [];
-    this.size = 0;
-    this.stream.write(text);
+    if (this.used === 0 || this.closed) return;
+    this.started = true;
+    const out = this.buf.subarray(0, this.used);
+    // The stream may keep the chunk until it is written: hand it this buffer and start a new one.
+    this.buf = Buffer.allocUnsafe(FLUSH_AT + 4096);
+    this.used = 0;
+    this.stream.write(out);
   }
 
   /** Resolves once the stream can take more (back-pressure for pipes that are asynchronous). */

@@ -60,7 +60,7 @@ export function etherToString(b: Uint8Array): string {
 export function absTimeToString(t: readonly [number, number]): string {
   const d = new Date(t[0] * 1000);
   const pad = (n: number) => String(n).padStart(2, '0');
-  return `${MONTHS[d.getUTCMonth()]} ${pad(d.getUTCDate())}, ${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(
+  return `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')}, ${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(
     d.getUTCSeconds(),
   )}.${String(t[1]).padStart(9, '0')} UTC`;
 }
@@ -176,7 +176,8 @@ export function valueToDisplay(def: FieldDef, value: unknown): string {
       return (def.base === 'hex' ? '0x' + (value as bigint).toString(16).padStart(16, '0') : String(value)) + def.unit;
     case FT.Bytes: {
       const b = value as Uint8Array;
-      return b.length > 64 ? `${bytesToHex(b.subarray(0, 64), '')}…` : bytesToHex(b, '');
+      // tshark shows the first 36 bytes of a long byte string, then an ellipsis.
+      return b.length > 36 ? `${bytesToHex(b.subarray(0, 36), '')}…` : bytesToHex(b, '');
     }
     case FT.String:
       return String(value);
@@ -189,16 +190,24 @@ export function valueToDisplay(def: FieldDef, value: unknown): string {
   }
 }
 
+const bitPatternCache = new WeakMap<FieldDef, Map<number, string>>();
+
 /** ".... ..1. " — the bit pattern prefix Wireshark shows for fields inside a bitmask. */
 export function bitPattern(def: FieldDef, value: number): string {
+  let cache = bitPatternCache.get(def);
+  if (!cache) bitPatternCache.set(def, (cache = new Map()));
+  const hit = cache.get(value);
+  if (hit !== undefined) return hit;
   const width = def.bitWidth;
-  const placed = (value << def.shift) >>> 0;
+  // Work in two 16-bit halves so masks of up to 32 bits stay exact with bit operators.
+  const placed = value * 2 ** def.shift;
   let s = '';
   for (let i = width - 1; i >= 0; i--) {
-    const bit = 2 ** i;
-    s += Math.floor(def.bitmask / bit) % 2 ? (Math.floor(placed / bit) % 2 ? '1' : '0') : '.';
+    const inMask = Math.floor(def.bitmask / 2 ** i) & 1;
+    s += inMask ? (Math.floor(placed / 2 ** i) & 1 ? '1' : '0') : '.';
     if (i % 4 === 0 && i > 0) s += ' ';
   }
+  if (cache.size < 1024) cache.set(value, s);
   return s;
 }
 

@@ -77,9 +77,16 @@ function defaultPrefix(name: string): string {
 
 /** One direction of a stream, owned by the transport (one per TCP direction). */
 export class StreamDirection {
-  /** Bytes of an incomplete PDU waiting for more (null when none). */
-  pending: Uint8Array | null = null;
-  /** Frames (and byte counts) that contributed to `pending`. */
+  /**
+   * Pieces of an incomplete PDU waiting for more, in order. Kept as a list and joined only when the
+   * PDU completes (or its length must be measured), so a 1 MB body over 700 segments is copied once,
+   * not 700 times.
+   */
+  private chunks: Uint8Array[] = [];
+  private chunkBytes = 0;
+  /** Total length of the pending PDU once the protocol has said it (-1: not known yet). */
+  expected = -1;
+  /** Frames (and byte counts) that contributed to the pending bytes. */
   pendingFrames: [number, number][] = [];
   /** Set after a reassembly limit was hit: bytes are shown as data until the stream resynchronises. */
   desynced = false;
@@ -102,19 +109,44 @@ export class StreamDirection {
     this.fields = fields ?? reassemblyFields(defaultPrefix(name), 'segment', name);
   }
 
+  /** True while part of a PDU is held. */
+  get pending(): boolean {
+    return this.chunkBytes > 0;
+  }
+
+  /** Bytes held for an incomplete PDU, for the transport's memory accounting. */
+  get pendingBytes(): number {
+    return this.chunkBytes;
+  }
+
+  /** Holds a copy of `bytes` as the next piece of the pending PDU. */
+  hold(bytes: Uint8Array): void {
+    this.chunks.push(bytes.slice());
+    this.chunkBytes += bytes.length;
+  }
+
+  /** The held bytes followed by `more`, as one array (the held pieces become that one array). */
+  joinWith(more: Uint8Array): Uint8Array {
+    const joined = new Uint8Array(this.chunkBytes + more.length);
+    let at = 0;
+    for (const c of this.chunks) {
+      joined.set(c, at);
+      at += c.length;
+    }
+    joined.set(more, at);
+    return joined;
+  }
+
   /**
    * Forgets a half-received PDU: the transport calls this when bytes went missing for good (a segment
    * never captured) or the stream closed, so the next bytes are taken as the start of a new PDU.
    */
   resync(): void {
-    this.pending = null;
+    this.chunks = [];
+    this.chunkBytes = 0;
+    this.expected = -1;
     this.pendingFrames = [];
     this.desynced = false;
-  }
-
-  /** Bytes held for an incomplete PDU, for the transport's memory accounting. */
-  get pendingBytes(): number {
-    return this.pending ? this.pending.length : 0;
   }
 }
 
@@ -147,22 +179,32 @@ export function dissectPdus(
   let count = 0;
 
   if (dir && dir.pending) {
-    const pendingLength = dir.pending.length;
-    const joined = new Uint8Array(pendingLength + buf.length);
-    joined.set(dir.pending, 0);
-    joined.set(buf.bytesAt(0, buf.length), pendingLength);
+    const pendingLength = dir.pendingBytes;
+    const here = buf.bytesAt(0, buf.length);
+    // While the PDU's length is known and not reached, just keep the segment: no join, no re-measuring.
+    if (dir.expected > 0 && pendingLength + here.length < dir.expected) {
+      if (pendingLength + here.length > dir.maxPending) return giveUp(dir, buf, pkt, parent);
+      dir.hold(here);
+      dir.pendingFrames.push([dir.originFrame || pkt.number, here.length]);
+      markSegment(pkt, parent, buf, dir, true);
+      return 0;
+    }
+    const joined = dir.joinWith(here);
     const prior = dir.pendingFrames;
-    const firstLen = pduLengthSafe(pduLength, Buf.of(joined, dir.name), 0);
+    const firstLen = dir.expected > 0 ? dir.expected : pduLengthSafe(pduLength, Buf.of(joined, dir.name), 0);
     if (firstLen === NEED_MORE || firstLen > joined.length) {
       if (joined.length > dir.maxPending) return giveUp(dir, buf, pkt, parent);
-      dir.pending = joined;
+      const frames = dir.pendingFrames;
+      dir.resync();
+      dir.hold(joined);
+      dir.pendingFrames = frames;
+      if (firstLen > 0) dir.expected = firstLen;
       dir.pendingFrames.push([dir.originFrame || pkt.number, buf.length]);
       markSegment(pkt, parent, buf, dir, true);
       return 0;
     }
     // The pending PDU completes in this segment: dissect it from a new source that holds every piece.
-    dir.pending = null;
-    dir.pendingFrames = [];
+    dir.resync();
     // A length that ends inside bytes already kept contradicts what the protocol said before.
     if (firstLen === NOT_THIS || firstLen <= pendingLength) {
       onNotThis?.(buf, pkt, parent);
@@ -189,7 +231,9 @@ export function dissectPdus(
       if (dir) {
         const rest = work.bytesAt(offset, work.length - offset);
         if (rest.length > dir.maxPending) return count + giveUp(dir, work.sub(offset), pkt, parent);
-        dir.pending = rest.slice();
+        dir.resync();
+        dir.hold(rest);
+        if (len > 0) dir.expected = len;
         dir.pendingFrames = [[dir.originFrame || pkt.number, rest.length]];
         markSegment(pkt, parent, work.sub(offset), dir, count === 0);
         return count;
@@ -221,7 +265,8 @@ function pduLengthSafe(fn: (b: Buf, o: number) => number, b: Buf, offset: number
 /** Marks bytes kept for a PDU that a later segment completes ("[TCP segment of a reassembled PDU]"). */
 function markSegment(pkt: Packet, parent: Node, buf: Buf, dir: StreamDirection, noPduHere: boolean): void {
   const f = dir.fields;
-  if (noPduHere) pkt.appendInfo(`[${f.label} ${f.unit} of a reassembled PDU]`, true);
+  // Held-back bytes released now were already marked so in the frame that carried them.
+  if (noPduHere && !dir.originFrame) pkt.appendInfo(`[${f.label} ${f.unit} of a reassembled PDU]`, true);
   if (parent.real) markPiece(parent, buf, dir);
 }
 

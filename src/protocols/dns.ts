@@ -287,7 +287,6 @@ const hf = {
   svcIpv6: field('dns.svcb.svcparam.ipv6hint.ip', 'IP', FT.IPv6, 'SVCB/HTTPS: an IPv6 address the client may use before resolving the target.'),
   data: field('dns.data', 'Data', FT.Bytes, 'Record data of a type this decoder does not lay out field by field.'),
 
-  extraneous: field('dns.extraneous', 'Extraneous data', FT.None, 'Bytes after the last record the header counts announce.'),
   extraneousData: field('dns.extraneous.data', 'Extraneous Data Bytes', FT.Bytes, 'Bytes after the last record the header counts announce: padding, garbage or a lying header.'),
   extraneousLength: field('dns.extraneous.length', 'Extraneous Data Length', FT.Int32, 'How many bytes follow the last record.'),
 
@@ -374,9 +373,9 @@ export function readName(msg: Buf, offset: number, bytes: Uint8Array = msg.bytes
   let pos = offset;
   let used = -1;
   let problems = 0;
-  let text = '';
   let chars = 0;
-  let labels = 0;
+  // Where each label's text starts; the text is built only once the whole name is known to be valid.
+  let count = 0;
   let targets: number[] | null = null;
   for (;;) {
     const len = pos < end && pos >= 0 ? bytes[pos]! : msg.u8(pos);
@@ -390,24 +389,10 @@ export function readName(msg: Buf, offset: number, bytes: Uint8Array = msg.bytes
       if (from + len > end) msg.check(from, len);
       pos = from + len;
       if (!(problems & NameProblem.TooLong)) {
-        chars += (labels > 0 ? 1 : 0) + len;
-        if (chars > MAX_NAME_CHARS) {
-          problems |= NameProblem.TooLong;
-        } else {
-          let label = '';
-          for (let i = from; i < pos; i++) {
-            const c = bytes[i]!;
-            if (c < 0x20 || c > 0x7e) {
-              label = dnsText(bytes.subarray(from, pos));
-              break;
-            }
-            label += String.fromCharCode(c);
-          }
-          text += labels > 0 ? '.' + label : label;
-        }
-        for (let i = from; i < pos; i++) if (bytes[i] === 0x2e) labels++;
+        chars += (count > 0 ? 1 : 0) + len;
+        if (chars > MAX_NAME_CHARS) problems |= NameProblem.TooLong;
+        else labelStarts[count++] = from;
       }
-      labels++;
       if (problems & NameProblem.TooLong && used >= 0) break;
     } else if (kind === 0xc0) {
       const target = ((len & 0x3f) << 8) | (pos + 1 < end ? bytes[pos + 1]! : msg.u8(pos + 1));
@@ -428,13 +413,35 @@ export function readName(msg: Buf, offset: number, bytes: Uint8Array = msg.bytes
   }
   if (used < 0) used = pos - offset;
   if (problems & (NameProblem.Loop | NameProblem.TooLong | NameProblem.BadLabel)) {
-    text = problems & NameProblem.Loop ? '<Name contains a pointer that loops>'
+    const text = problems & NameProblem.Loop ? '<Name contains a pointer that loops>'
       : problems & NameProblem.BadLabel ? '<Unknown extended label>' : '<Name too long>';
     return { text, length: text.length, labels: 1, used, problems };
   }
-  if (labels === 0) return { text: '<Root>', length: 6, labels: 1, used, problems };
+  if (count === 0) return { text: '<Root>', length: 6, labels: 1, used, problems };
+  // tshark counts labels as dots + 1 in the text, so a dot inside a label counts as a separator.
+  let text = '';
+  let labels = count;
+  for (let l = 0; l < count; l++) {
+    const from = labelStarts[l]!;
+    const to = from + bytes[from - 1]!;
+    let label = '';
+    for (let i = from; i < to; i++) {
+      const c = bytes[i]!;
+      if (c < 0x20 || c > 0x7e) {
+        label = dnsText(bytes.subarray(from, to));
+        for (let j = i; j < to; j++) if (bytes[j] === 0x2e) labels++;
+        break;
+      }
+      if (c === 0x2e) labels++;
+      label += String.fromCharCode(c);
+    }
+    text += l > 0 ? '.' + label : label;
+  }
   return { text, length: chars, labels, used, problems };
 }
+
+/** Scratch for readName: a valid name has at most 127 labels (253 characters). */
+const labelStarts = new Int32Array(128);
 
 /** Adds expert info for a name's problems; a bad label type ends the message (its length is unknown). */
 function noteNameProblems(pkt: Packet, node: Node, name: DnsName): void {
@@ -631,7 +638,8 @@ function linkTransaction(pkt: Packet, id: number, response: boolean, idNode: Nod
     if (list.length > MAX_TRANSACTIONS_PER_ID) list.shift();
     return link;
   }
-  const answered = list?.find((t) => t.repFrame === f.number) ?? list?.find((t) => t.repFrame === 0);
+  // A response answers the latest query still open (an older one timed out and was asked again).
+  const answered = list?.find((t) => t.repFrame === f.number) ?? latestOpen(list);
   if (answered) {
     answered.repFrame = f.number;
     link.responseTo = answered.reqFrame;
@@ -647,6 +655,11 @@ function linkTransaction(pkt: Packet, id: number, response: boolean, idNode: Nod
     link.unsolicited = true;
   }
   return link;
+}
+
+function latestOpen(list: Transaction[] | undefined): Transaction | undefined {
+  if (list) for (let i = list.length - 1; i >= 0; i--) if (list[i]!.repFrame === 0) return list[i];
+  return undefined;
 }
 
 function addLinkFields(node: Node, link: Link, response: boolean): void {
@@ -701,26 +714,13 @@ function dissectMessage(msg: Buf, pkt: Packet, node: Node, variant: Variant): vo
     if (qdCount > 0) {
       const section = node.addText(update ? 'Zone' : 'Queries', msg, offset, 0);
       for (let i = 0; i < qdCount; i++) {
-        const start = offset;
         offset = dissectQuestion(ctx, offset, section, i === 0 ? tap : null);
         if (tree) section.length = offset - 12;
-        if (offset <= start) break;
       }
     }
-    const sections: [number, string][] = [
-      [anCount, update ? 'Prerequisites' : 'Answers'],
-      [nsCount, update ? 'Updates' : 'Authoritative nameservers'],
-      [arCount, 'Additional records'],
-    ];
-    for (const [count, title] of sections) {
-      if (count === 0) continue;
-      const sectionStart = offset;
-      const section = node.addText(title, msg, offset, 0);
-      for (let i = 0; i < count; i++) {
-        offset = dissectRecord(ctx, offset, section);
-        if (tree) section.length = offset - sectionStart;
-      }
-    }
+    offset = dissectSection(ctx, node, update ? 'Prerequisites' : 'Answers', anCount, offset);
+    offset = dissectSection(ctx, node, update ? 'Updates' : 'Authoritative nameservers', nsCount, offset);
+    offset = dissectSection(ctx, node, 'Additional records', arCount, offset);
   } finally {
     if (tree) addLinkFields(node, link, response);
     pkt.tap('dns', tap);
@@ -732,6 +732,18 @@ function dissectMessage(msg: Buf, pkt: Packet, node: Node, variant: Variant): vo
     if (shown > 0) n.add(hf.extraneousData, msg, offset, shown, msg.bytesAt(offset, shown));
     n.addGenerated(hf.extraneousLength, extra);
   }
+}
+
+/** One record section under its title ("Answers"); returns the offset after its last record. */
+function dissectSection(ctx: Ctx, node: Node, title: string, count: number, offset: number): number {
+  if (count === 0) return offset;
+  const start = offset;
+  const section = node.addText(title, ctx.msg, offset, 0);
+  for (let i = 0; i < count; i++) {
+    offset = dissectRecord(ctx, offset, section);
+    if (ctx.tree) section.length = Math.min(offset, ctx.msg.length) - start;
+  }
+  return offset;
 }
 
 /** Class handling shared by questions and records: mDNS borrows the top bit (QU / cache flush). */
@@ -801,7 +813,7 @@ function dissectRecord(ctx: Ctx, offset: number, section: Node): number {
 
   const type = msg.u16(at);
   rr.add(hf.respType, msg, at, 2, type);
-  let label: string;
+  let label = '';
   let flush = false;
   if (type === 41) {
     rr.add(hf.udpPayloadSize, msg, at + 2, 2, msg.u16(at + 2));
@@ -811,7 +823,7 @@ function dissectRecord(ctx: Ctx, offset: number, section: Node): number {
     const zNode = rr.add(hf.ednsZ, msg, at + 6, 2, z);
     zNode.add(hf.ednsDo, msg, at + 6, 2, bit(z, 0x8000));
     zNode.add(hf.ednsReserved, msg, at + 6, 2, z & 0x7fff);
-    label = `${name.text}: type OPT`;
+    if (tree) label = `${name.text}: type OPT`;
   } else {
     const raw = msg.u16(at + 2);
     const cls = addClass(ctx, rr, hf.respClass, hf.cacheFlush, at + 2, raw);
@@ -820,7 +832,7 @@ function dissectRecord(ctx: Ctx, offset: number, section: Node): number {
     const ttlNode = rr.add(hf.ttl, msg, at + 4, 4, ttl);
     if (tree) ttlNode.suffix = ` (${secondsText(ttl)})`;
     if (ttl & 0x80000000) pkt.addExpert(ttlNode, Severity.Warning, 'Protocol', 'The uppermost bit of the TTL is set (RFC 2181, section 8)', 'dns');
-    label = `${name.text}: type ${typeShort(type)}, class ${className(cls)}${flush ? ', cache flush' : ''}`;
+    if (tree) label = `${name.text}: type ${typeShort(type)}, class ${className(cls)}${flush ? ', cache flush' : ''}`;
   }
   const rdLength = msg.u16(at + 8);
   const lengthNode = rr.add(hf.rdLength, msg, at + 8, 2, rdLength);
@@ -1295,7 +1307,8 @@ const HEURISTIC_MAX_RECORDS = 64;
  * Is this UDP payload (on a port nobody claimed) a whole DNS message? Only messages a real resolver
  * sends pass: one question with a host-name-like name, a known type and class, opcode query/notify/
  * update, the Z bit clear, few records, every record inside the datagram and nothing after the last.
- * Random or encrypted payloads (OpenVPN, QUIC...) fail within the first few checks.
+ * Random or encrypted payloads (OpenVPN, QUIC...) fail within the first few checks; NetBIOS name
+ * service messages, which share the format, are recognised by their encoded names and left alone.
  */
 export function looksLikeDns(b: Buf): boolean {
   const n = b.length;
@@ -1324,7 +1337,7 @@ export function looksLikeDns(b: Buf): boolean {
     if (chars > 254) return false;
     at += 1 + len;
   }
-  if (at === 12 || at + 5 > n) return false;
+  if (at === 12 || at + 5 > n || isNetbiosName(b)) return false;
   const qtype = b.u16(at + 1);
   if (qtype === 0 || qtype === 41 || !typeShortNames.has(qtype) || !HEURISTIC_CLASSES.has(b.u16(at + 3))) return false;
   at += 5;
@@ -1352,6 +1365,16 @@ export function looksLikeDns(b: Buf): boolean {
     if (at > n) return false;
   }
   return at === n;
+}
+
+/** NetBIOS name service (port 137) uses DNS's message format with a first label of 32 letters A-P (RFC 1002 4.1). */
+function isNetbiosName(b: Buf): boolean {
+  if (b.u8(12) !== 32) return false;
+  for (let i = 13; i < 45; i++) {
+    const c = b.u8(i);
+    if (c < 0x41 || c > 0x50) return false;
+  }
+  return true;
 }
 
 function heuristicDns(buf: Buf, pkt: Packet, parent: Node, data?: unknown): boolean {

@@ -40,6 +40,7 @@ import { AEAD_TAG, CBC_IV, shapeLabel } from './openvpn/data.js';
 import { type ConvState, type OpenvpnTap, OvpnSession } from './openvpn/session.js';
 import type { KeyChannel } from './openvpn/control.js';
 import { keysFromPref, unwrapClientKey, unwrapControl } from './openvpn/tlscrypt.js';
+import { DYNAMIC_TLS_CRYPT_LABEL, exportKeyingMaterial, keyLog, sniffHello } from './openvpn/keylog.js';
 
 export type { OpenvpnTap, SessionRecord } from './openvpn/session.js';
 
@@ -339,7 +340,7 @@ function dissectControl(pb: Buf, ctx: PacketContext): void {
   if (layout.cipherOffset >= 0) {
     addCiphertext(pb, node, layout);
     if (layout.wkcOffset >= 0) addWkc(pb, ctx, layout);
-    const plain = dynamic ? null : openTlsCrypt(pb, ctx, layout);
+    const plain = openTlsCrypt(pb, ctx, layout, dynamic);
     if (plain) {
       retransmission = addReliable(plain.buf, ctx, plain.layout, key, label, info);
     } else {
@@ -490,27 +491,53 @@ function addWkc(pb: Buf, ctx: PacketContext, l: ControlLayout): void {
 }
 
 /**
- * Decrypts a tls-crypt packet when the user gave the key (openvpn.tls_crypt_key): the plaintext
- * becomes a new source laid out like a plain packet's reliability header and payload.
+ * Decrypts a tls-crypt packet when the key is known: the openvpn.tls_crypt_key preference (tls-crypt,
+ * tls-crypt-v2 client or server key) or, for a dynamic tls-crypt renegotiation, the key exported from
+ * the first TLS session with the tls.keylog_file preference. The plaintext becomes a new source laid
+ * out like a plain packet's reliability header and payload.
  */
-function openTlsCrypt(pb: Buf, ctx: PacketContext, l: ControlLayout): { buf: Buf; layout: ControlLayout } | null {
+function openTlsCrypt(pb: Buf, ctx: PacketContext, l: ControlLayout, dynamic: boolean): { buf: Buf; layout: ControlLayout } | null {
   const { pkt, node } = ctx;
   const s = ctx.session;
   const keys = keysFromPref(pkt.session.prefs['openvpn.tls_crypt_key']);
-  const key = s.detector.wrap?.kind === 'tls-crypt-v2' ? (s.v2ClientKey ?? keys?.tlsCrypt) : keys?.tlsCrypt;
-  if (!key) return null;
+  const configured = s.detector.wrap?.kind === 'tls-crypt-v2' ? (s.v2ClientKey ?? keys?.tlsCrypt) : keys?.tlsCrypt;
+  const candidates = dynamic ? dynamicKeys(s, pkt, configured) : configured ? [configured] : [];
+  if (candidates.length === 0) return null;
   const header = pb.bytesAt(0, l.tagOffset);
-  const opened = unwrapControl(key, header, pb.bytesAt(l.tagOffset, TLS_CRYPT_TAG_SIZE), pb.bytesAt(l.cipherOffset, l.cipherLength));
+  const tag = pb.bytesAt(l.tagOffset, TLS_CRYPT_TAG_SIZE);
+  const ciphertext = pb.bytesAt(l.cipherOffset, l.cipherLength);
+  let opened = null;
+  for (const key of candidates) if ((opened = unwrapControl(key, header, tag, ciphertext))) break;
   if (!opened) {
-    if (node.real) node.addGenerated(hf.notDecrypted, 'the tag does not verify with the key given');
+    if (node.real) node.addGenerated(hf.notDecrypted, dynamic ? 'the tag does not verify with the key exported from the key log' : 'the tag does not verify with the key given');
     return null;
   }
   const buf = pkt.newSource(opened.plaintext, `Decrypted tls-crypt (${opened.plaintext.length} bytes)`);
   const layout = layoutPlaintext(buf, l.opcode, l.keyId, l.sessionId);
   if (node.real) {
-    node.addGenerated(hf.decrypted, `tag verified with the ${opened.half === 0 ? 'server' : 'client'} half of the key`);
+    const half = opened.half === 0 ? 'server' : 'client';
+    node.addGenerated(hf.decrypted, dynamic
+      ? `tag verified with the ${half} half of the dynamic tls-crypt key, exported from the first TLS session with the key log`
+      : `tag verified with the ${half} half of the key`);
   }
   return layout.problem ? null : { buf, layout };
+}
+
+/** Dynamic tls-crypt key candidates: the exported key, and the same XORed with the configured tls-crypt key. */
+function dynamicKeys(s: OvpnSession, pkt: Packet, configured: Uint8Array | undefined): Uint8Array[] {
+  if (s.dynamicKeys !== undefined) return s.dynamicKeys ?? [];
+  const log = keyLog(pkt.session.prefs['tls.keylog_file']);
+  if (!log) return [];
+  const hello = s.keys.get(0)?.hello;
+  const ekm = hello ? exportKeyingMaterial(log, hello, DYNAMIC_TLS_CRYPT_LABEL) : null;
+  if (!ekm) {
+    s.dynamicKeys = null;
+    return [];
+  }
+  const out = [ekm];
+  if (configured && configured.length === ekm.length) out.unshift(ekm.map((b, i) => b ^ configured[i]!));
+  s.dynamicKeys = out;
+  return out;
 }
 
 /**
@@ -602,6 +629,7 @@ function addReliable(pb: Buf, ctx: PacketContext, l: ControlLayout, key: KeyChan
   say(pkt, ctx.first, info);
   if (receipt.chunks.length === 0) return false;
   if (key.firstTlsFrame === 0) noteTlsStart(s, key, pkt);
+  if (!key.hello.serverRandom || !key.hello.clientRandom) for (const c of receipt.chunks) sniffHello(key.hello, c.bytes);
   handToTls(pb, ctx, l, receipt.chunks, cd.tls);
   return false;
 }

@@ -794,6 +794,16 @@ function dissectTcp(buf: Buf, pkt: Packet, parent: Node): void {
   const node = pkt.addLayer(tcp, parent, buf, 0, 20);
   const srcPort = buf.u16(0);
   const dstPort = buf.u16(2);
+  // The ports first, so a capture cut inside the header still shows them.
+  node.add(hf.srcport, buf, 0, 2, srcPort);
+  node.add(hf.dstport, buf, 2, 2, dstPort);
+  node.addHidden(hf.port, buf, 0, 2, srcPort);
+  node.addHidden(hf.port, buf, 2, 2, dstPort);
+  pkt.srcPort = srcPort;
+  pkt.dstPort = dstPort;
+  pkt.transport = 'tcp';
+  // Cut inside the fixed header: the Info column names the ports before the read below fails.
+  if (buf.length < 20) pkt.setInfo(`${srcPort} \u2192 ${dstPort}`);
   const seqRaw = buf.u32(4);
   const ackRaw = buf.u32(8);
   const offsetAndFlags = buf.u16(12);
@@ -804,13 +814,6 @@ function dissectTcp(buf: Buf, pkt: Packet, parent: Node): void {
   const urgent = buf.u16(18);
   const hdrLen = dataOffset * 4;
   const ft = flagText(flags);
-  node.add(hf.srcport, buf, 0, 2, srcPort);
-  node.add(hf.dstport, buf, 2, 2, dstPort);
-  node.addHidden(hf.port, buf, 0, 2, srcPort);
-  node.addHidden(hf.port, buf, 2, 2, dstPort);
-  pkt.srcPort = srcPort;
-  pkt.dstPort = dstPort;
-  pkt.transport = 'tcp';
 
   const session = pkt.session;
   const prefs = session.prefs;
@@ -1215,19 +1218,19 @@ function resync(flow: Flow, pkt: Packet, node: Node, missing: number, reason: st
 
 /** Keeps a copy of bytes that arrived ahead of a gap, sorted by sequence number. */
 function hold(flow: Flow, seq: number, payload: Buf, pkt: Packet, node: Node): void {
-  const bytes = payload.bytesAt(0, payload.length).slice();
+  const length = payload.length;
   const held = flow.held;
   let i = held.length;
   while (i > 0 && gt(held[i - 1]!.seq, seq)) i--;
-  if (i > 0 && held[i - 1]!.seq === seq && held[i - 1]!.bytes.length >= bytes.length) {
-    // The same out-of-order segment again: keep the first copy.
-  } else {
-    held.splice(i, 0, { seq, bytes, frame: pkt.number });
-    flow.heldBytes += bytes.length;
+  // The same out-of-order segment again (a retransmission of held bytes): keep the first copy.
+  const again = i > 0 && held[i - 1]!.seq === seq && held[i - 1]!.bytes.length >= length;
+  if (!again) {
+    held.splice(i, 0, { seq, bytes: payload.bytesAt(0, length).slice(), frame: pkt.number });
+    flow.heldBytes += length;
   }
   pkt.appendInfo('[TCP segment of a reassembled PDU]', true);
-  const n = node.add(reassembly.pieceData, payload, 0, payload.length, node.real ? payload.bytesAt(0, payload.length) : undefined);
-  if (node.real) n.text = `TCP segment data (${bytes.length} byte${bytes.length === 1 ? '' : 's'})`;
+  const n = node.add(reassembly.pieceData, payload, 0, length, node.real ? payload.bytesAt(0, length) : undefined);
+  if (node.real) n.text = `${again ? 'Retransmitted ' : ''}TCP segment data (${length} byte${length === 1 ? '' : 's'})`;
 }
 
 /** Hands up held segments that are now contiguous with what was delivered. */

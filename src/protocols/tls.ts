@@ -342,8 +342,6 @@ interface TlsSession {
   encrypted: [boolean, boolean];
   /** Per direction: the start of a handshake message cut by a record boundary. */
   fragment: [HandshakeFragment | null, HandshakeFragment | null];
-  /** The side that sent the ClientHello, to tell client from server messages. */
-  clientDirection: number;
 }
 
 function conversationOf(pkt: Packet): Conversation {
@@ -352,7 +350,7 @@ function conversationOf(pkt: Packet): Conversation {
 
 function sessionOf(conv: Conversation): TlsSession {
   return conv.get<TlsSession>('tls') ?? conv.set<TlsSession>('tls', {
-    version: 0, cipherSuite: -1, encrypted: [false, false], fragment: [null, null], clientDirection: -1,
+    version: 0, cipherSuite: -1, encrypted: [false, false], fragment: [null, null],
   });
 }
 
@@ -457,9 +455,10 @@ function dissectRecord(pdu: Buf, ctx: Ctx): void {
   rec.add(hf.recordVersion, pdu, 1, 2, version);
   const lengthNode = rec.add(hf.recordLength, pdu, 3, 2, length);
   ctx.tap.version ??= version;
-  if (length === 0 || length > MAX_RECORD) {
+  // Only application data may be empty (RFC 5246 §6.2.1; OpenSSL sends empty records against BEAST).
+  if ((length === 0 && type !== 23) || length > MAX_RECORD) {
     const n = lengthNode.add(hf.recordLengthInvalid, pdu, 3, 2);
-    pkt.addExpert(n, Severity.Error, 'Malformed', `Record length ${length} is ${length === 0 ? 'zero' : `larger than the ${MAX_RECORD} bytes allowed`}`, 'tls');
+    pkt.addExpert(n, Severity.Error, 'Malformed', length === 0 ? 'Record length 0 is too small for this content type' : `Record length ${length} is larger than the ${MAX_RECORD} bytes allowed`, 'tls');
   }
   const body = pdu.sub(5, length);
   const encrypted = s.encrypted[ctx.dir];
@@ -706,7 +705,6 @@ function dissectClientHello(m: Buf, n: Node, ctx: Ctx): void {
   s.version = 0;
   s.cipherSuite = -1;
   s.encrypted = [false, false];
-  s.clientDirection = ctx.dir;
   const version = m.u16(0);
   n.add(hf.handshakeVersion, m, 0, 2, version);
   addRandomParts(m, 2, addRandom(m, 2, n));
@@ -758,7 +756,6 @@ function dissectServerHello(m: Buf, n: Node, ctx: Ctx): string | undefined {
   s.cipherSuite = suite;
   s.version = ja3.selectedVersion || version;
   if (s.version !== 0x0304) addRandomParts(m, 2, random);
-  if (s.clientDirection < 0) s.clientDirection = 1 - ctx.dir;
   // TLS 1.3: everything after the ServerHello is encrypted, in both directions.
   if (s.version === 0x0304 && !hrr) s.encrypted = [true, true];
   if (hrr) s.version = 0;

@@ -100,7 +100,14 @@ export function fieldsLine(pkt: Packet, o: FieldsOptions): string {
       else if (o.occurrence === 'l') text = vals[vals.length - 1]!;
       else text = vals.join(o.aggregator);
     }
-    cells.push(o.quote ? o.quote + text + o.quote : text);
+    const safe = escapeControl(text);
+    cells.push(o.quote ? o.quote + safe + o.quote : safe);
   }
   return cells.join(o.separator);
+}
+
+/** tshark writes CR, LF, tab and backslash in field values as escapes so each packet stays one line. */
+function escapeControl(s: string): string {
+  if (!/[\r\n\t\\]/.test(s)) return s;
+  return s.replace(/[\r\n\t\\]/g, (c) => (c === '\r' ? '\\r' : c === '\n' ? '\\n' : c === '\t' ? '\\t' : '\\\\'));
 }

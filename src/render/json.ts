@@ -11,7 +11,7 @@
  * order — what `tshark --no-duplicate-keys` does.
  */
 import type { Packet } from '../engine/packet.js';
-import type { Node } from '../engine/tree.js';
+import { type Node, textField } from '../engine/tree.js';
 import { FT } from '../engine/fields.js';
 import { nodeLabel, valueToJson } from '../engine/format.js';
 
@@ -52,9 +52,14 @@ function addNode(obj: JsonObject, n: Node): void {
     return;
   }
   if (def.type === FT.None) {
-    const label = nodeLabel(n);
-    if (n.children) put(obj, label, childrenObject(n.children));
-    else put(obj, def.abbrev, label);
+    // A registered text field (tls.record, tls.handshake) keeps its name; a plain text line with
+    // children ("Queries") is keyed by its text, as tshark does.
+    if (def === textField) {
+      if (n.children) put(obj, nodeLabel(n), childrenObject(n.children));
+      else put(obj, '_ws.text', nodeLabel(n));
+    } else {
+      put(obj, def.abbrev, n.children ? childrenObject(n.children) : nodeLabel(n));
+    }
     return;
   }
   put(obj, def.abbrev, valueToJson(def, n.value));

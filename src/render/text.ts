@@ -39,9 +39,11 @@ export function treeLines(pkt: Packet, opts: TreeOptions, out: string[]): void {
   for (const layer of top) emit(layer, 0, opts, out);
 }
 
+const INDENTS = Array.from({ length: 64 }, (_, i) => '    '.repeat(i));
+
 function emit(node: Node, depth: number, opts: TreeOptions, out: string[]): void {
   if (node.flags & NodeFlag.Hidden) return;
-  const indent = '    '.repeat(depth);
+  const indent = INDENTS[depth] ?? '    '.repeat(depth);
   let line = indent + nodeLabel(node);
   if (depth === 0 && opts.paintLayer) line = opts.paintLayer(line);
   else if (node.expert && opts.paintExpert) line = opts.paintExpert(line, node.expert.severity);

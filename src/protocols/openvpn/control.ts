@@ -9,6 +9,7 @@
  */
 import { StreamDirection } from '../../engine/stream.js';
 import type { Node } from '../../engine/tree.js';
+import type { HelloFacts } from './keylog.js';
 
 /** Out-of-order payloads kept per direction before giving up on a gap. */
 const MAX_BUFFERED_PACKETS = 32;
@@ -154,6 +155,8 @@ export class KeyChannel {
   firstTlsTime = 0;
   firstDataFrame = 0;
   firstDataTime = 0;
+  /** Randoms and cipher suite of this key id's TLS hellos (for exporting keys with a key log). */
+  readonly hello: HelloFacts = {};
 
   constructor(readonly keyId: number) {}
 }

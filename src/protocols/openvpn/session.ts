@@ -93,6 +93,8 @@ export class OvpnSession {
   renegWrap: { wrap: Wrap; dynamic: boolean; reason: string; frame: number } | undefined;
   /** tls-crypt-v2: the client key, once unwrapped from the client's WKc with the server key. */
   v2ClientKey: Uint8Array | undefined;
+  /** Dynamic tls-crypt key candidates exported with the key log (null: the log has no secret for this session). */
+  dynamicKeys: Uint8Array[] | null | undefined;
   /** A's address and port, to tell directions apart. */
   readonly addrA: string;
   readonly portA: number;

@@ -64,8 +64,8 @@ export function judgeControl(buf: Buf, ctx: JudgeContext, length = buf.length): 
     const layout = layoutControl(buf, wrap, length);
     if (layout.problem) continue;
     const j: Judgement = { wrap, layout, score: 0, reasons: [] };
-    if (wrap.kind === 'plain' || wrap.kind === 'tls-auth') scoreClear(buf, j, ctx);
     if (wrap.kind !== 'plain') scoreReplay(j, ctx);
+    if (wrap.kind === 'plain' || wrap.kind === 'tls-auth') scoreClear(buf, j, ctx);
     if (wrap.kind === 'tls-crypt' || wrap.kind === 'tls-crypt-v2') scoreCipherLength(j);
     if (wrap.kind === 'tls-crypt-v2') {
       j.score += 3;
@@ -75,6 +75,10 @@ export function judgeControl(buf: Buf, ctx: JudgeContext, length = buf.length): 
   }
   out.sort((a, b) => b.score - a.score);
   return out;
+}
+
+function where(j: Judgement): string {
+  return j.wrap.kind === 'tls-auth' ? `after a ${j.wrap.hmacSize}-byte HMAC` : 'right after the session id';
 }
 
 /** Replay packet id + net time (tls-auth, tls-crypt). */
@@ -88,10 +92,10 @@ function scoreReplay(j: Judgement, ctx: JudgeContext): void {
   }
   if (drift <= DAY) {
     j.score += 5;
-    j.reasons.push(`replay id ${early ? `0x${pid.toString(16)}` : pid} and net time ${Math.round(t - ctx.seconds)} s from the capture clock`);
+    j.reasons.push(`replay id ${early ? `0x${pid.toString(16).padStart(8, '0')}` : pid} and net time ${Math.round(t - ctx.seconds)} s from the capture clock ${where(j)}`);
   } else if (t >= MIN_CLOCK && t < MAX_CLOCK) {
     j.score += 1;
-    j.reasons.push(`replay id ${pid} and a net time ${Math.round(drift / DAY)} days from the capture clock`);
+    j.reasons.push(`replay id ${pid} and a net time ${Math.round(drift / DAY)} days from the capture clock ${where(j)}`);
   } else {
     j.score -= 6;
   }
@@ -126,10 +130,10 @@ function scoreClear(buf: Buf, j: Judgement, ctx: JudgeContext): void {
     const acksFit = isClientResetOpcode(op) || op === Op.SoftResetV1 ? true : l.acks.length === 1 && l.acks[0] === 0;
     if (l.mpid === 0 && l.payloadLength === 0 && acksFit && (l.acks.length === 0 || !isClientResetOpcode(op))) {
       j.score += j.wrap.kind === 'plain' ? 4 : 2;
-      const head = j.wrap.kind === 'plain' ? 'right after the session id' : 'after HMAC and replay id';
+      const head = j.wrap.kind === 'plain' ? 'right after the session id (no room for an HMAC or replay id),' : 'then';
       j.reasons.push(l.acks.length
-        ? `${head}, an ack of packet 0 with the remote session id, message packet id 0, and the packet ends there`
-        : `${head}, an empty ack array and message packet id 0, and the packet ends there`);
+        ? `${head} an ack of packet 0 with the remote session id, message packet id 0, and the packet ends there`
+        : `${head} an empty ack array and message packet id 0, and the packet ends there`);
     } else if (l.mpid === 0 && tlvs) {
       j.score += 2;
       j.reasons.push('a reset with message packet id 0 and early-negotiation TLVs');
@@ -248,7 +252,7 @@ export class WrapDetector {
       let t = this.totals.get(key);
       if (!t) this.totals.set(key, (t = { wrap: j.wrap, score: 0, reasons: [] }));
       t.score += j.score;
-      if (j.reasons.length && t.reasons.length < 4) t.reasons.push(`${j.reasons.join(', ')} in frame ${frame}`);
+      if (j.reasons.length && t.reasons.length < 4) t.reasons.push(`${j.reasons.join(', ')} (frame ${frame})`);
     }
     // A candidate absent from this packet's list did not fit it.
     for (const [key, t] of this.totals) if (!js.some((j) => wrapName(j.wrap) === key)) t.score -= 4;
@@ -298,7 +302,7 @@ export class WrapDetector {
     const second = ranked[1]?.score ?? -Infinity;
     if (best.score >= 4 && best.score - second >= 3) {
       const rivals = ranked.slice(1).filter((r) => r.score > -Infinity).length;
-      this.decide(best.wrap, `${best.reasons.join('; ')}${rivals ? `; ${ranked.length - 1} other layouts ruled out` : ''}`, frame);
+      this.decide(best.wrap, `${best.reasons.join('; ')}${rivals ? `; ${rivals} other layout${rivals > 1 ? 's' : ''} ruled out` : ''}`, frame);
     }
   }
 
