@@ -20,16 +20,6 @@ import type { Node } from '../src/engine/tree.js';
 import { openCapture } from '../src/capture/open.js';
 import { Buf } from '../src/engine/buf.js';
 import { base32hex, keyTag, looksLikeDns, readName, secondsText } from '../src/protocols/dns.js';
-import * as eth from '../src/protocols/eth.js';
-import * as ip from '../src/protocols/ip.js';
-import * as ipv6 from '../src/protocols/ipv6.js';
-import * as nul from '../src/protocols/null.js';
-import * as rawip from '../src/protocols/rawip.js';
-import * as sll from '../src/protocols/sll.js';
-
-// The link and network layers register themselves here too, in case the shared module list does not
-// list them yet; registering twice only sets the same table entries again.
-for (const m of [eth, ip, ipv6, nul, rawip, sll]) m.register();
 
 const dnsPacket = createRequire(import.meta.url)('dns-packet') as typeof import('dns-packet');
 

@@ -59,8 +59,8 @@ function mutate(src: Uint8Array, rand: () => number): Uint8Array {
       }
       case 5: { // delete a run
         const at = pick(b.length);
-        const len = 1 + pick(8);
-        const n = new Uint8Array(Math.max(0, b.length - len));
+        const len = Math.min(1 + pick(8), b.length - at);
+        const n = new Uint8Array(b.length - len);
         n.set(b.subarray(0, at));
         n.set(b.subarray(Math.min(b.length, at + len)), at);
         b = n;

@@ -303,7 +303,7 @@ describe('IPv4 options', () => {
     expect(fieldValues(p, 'ip.opt.type.class')).toEqual(['0', '2']);
     expect(fieldValue(p, 'ip.opt.ra')).toBe('0');
     expect(fieldValue(p, 'ip.opt.ptr')).toBe('5');
-    expect(fieldValue(p, 'ip.opt.flag')).toBe('0x0');
+    expect(fieldValue(p, 'ip.opt.flag')).toBe('0x00');
     expect(fieldValues(p, 'ip.opt.time_stamp')).toEqual(['12345', '0']);
   });
 

@@ -161,6 +161,17 @@ describe('OpenVPN data packets', () => {
     expect(ps.some(isMalformed)).toBe(false);
   });
 
+  it('P_DATA_V2 in the OpenVPN 2.7 epoch format: epoch and 48-bit counter, tag at the end', () => {
+    // opcode 9 | peer id 3 | epoch 1 | counter 5 (48 bits) | 24 bytes of ciphertext | tag(16)
+    const [p] = run([udpFrame(`48 000003 0001 000000000005 ${filler(0, 24)} ${filler(0x70, 16)}`)]);
+    expect(fieldValue(p!, 'openvpn.data.shape')).toBe('AEAD epoch');
+    expect(fieldValue(p!, 'openvpn.data.epoch')).toBe('1');
+    expect(fieldValue(p!, 'openvpn.data.counter')).toBe('5');
+    expect(fieldValue(p!, 'openvpn.data.tag')).toBe(filler(0x70, 16).replace(/(..)(?!$)/g, '$1:'));
+    expect(fieldValue(p!, 'openvpn.data.ciphertext_len')).toBe('24');
+    expect(p!.info).toBe('P_DATA_V2 kid=0 peer=3 epoch=1 pid=5 len=24');
+  });
+
   it('P_DATA_V1 CBC + HMAC: HMAC, IV and whole cipher blocks', () => {
     // opcode 6 | HMAC(20) | IV(16) | 32 bytes of ciphertext; two packets settle the CBC shape.
     const cbc = (h: number) => `30 ${filler(h, 20)} ${filler(0x90, 16)} ${filler(0x20, 32)}`;
