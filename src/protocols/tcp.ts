@@ -533,7 +533,8 @@ function analyze(fwd: Flow, rev: Flow, conn: TcpConnection, seq: number, ack: nu
       fwd.pushBytesSent += seglen;
     }
     if (inFlight > 0 && inFlight < 2000000000) {
-      ta.bytesInFlight = inFlight;
+      // A SYN or FIN counts in the sequence space but is not a byte in flight.
+      ta.bytesInFlight = flags & (SYN | FIN) ? inFlight - 1 : inFlight;
       ta.pushBytesSent = fwd.pushBytesSent;
     }
   }
@@ -802,6 +803,10 @@ function dissectTcp(buf: Buf, pkt: Packet, parent: Node): void {
   pkt.srcPort = srcPort;
   pkt.dstPort = dstPort;
   pkt.transport = 'tcp';
+  if (pkt.inErrorPacket) {
+    dissectQuotedHeader(buf, node);
+    return;
+  }
   // Cut inside the fixed header: the Info column names the ports before the read below fails.
   if (buf.length < 20) pkt.setInfo(`${srcPort} \u2192 ${dstPort}`);
   const seqRaw = buf.u32(4);
@@ -984,6 +989,29 @@ function dissectTcp(buf: Buf, pkt: Packet, parent: Node): void {
     conn.b.releaseBuffers();
   }
   if (prefix && ownsInfo && !pkt.info.startsWith(prefix)) pkt.setInfo(prefix + pkt.info);
+}
+
+/**
+ * The TCP header an ICMP error quotes (often only its first 8 bytes): shown as it is, raw numbers,
+ * without touching the connection it belongs to.
+ */
+function dissectQuotedHeader(buf: Buf, node: Node): void {
+  if (buf.length < 8) return;
+  node.add(hf.seq, buf, 4, 4, buf.u32(4));
+  if (buf.length < 20) return;
+  const offsetAndFlags = buf.u16(12);
+  const flags = offsetAndFlags & 0xfff;
+  node.add(hf.ack, buf, 8, 4, buf.u32(8));
+  const h = node.add(hf.hdrLen, buf, 12, 1, (offsetAndFlags >>> 12) * 4);
+  if (h.real) h.text = headerLengthText[offsetAndFlags >>> 12]!;
+  const f = node.add(hf.flags, buf, 12, 2, flags);
+  if (f.real) {
+    f.text = flagText(flags).label;
+    f.addGenerated(hf.flagsStr, flagText(flags).str, buf, 12, 2);
+  }
+  node.add(hf.windowValue, buf, 14, 2, buf.u16(14));
+  node.add(hf.checksum, buf, 16, 2, buf.u16(16)).suffix = ' [unverified]';
+  node.add(hf.urgentPointer, buf, 18, 2, buf.u16(18));
 }
 
 function addFlags(buf: Buf, pkt: Packet, node: Node, flags: number, ft: FlagText, srcPort: number, dstPort: number, fwd: Flow, rev: Flow): void {
@@ -1273,10 +1301,12 @@ function sweepIdle(pkt: Packet): void {
 export const tcp = protocol('tcp', 'Transmission Control Protocol', 'TCP',
   'The Internet\'s reliable byte stream: numbered, acknowledged and retransmitted segments between two ports, opened by a handshake and closed by FINs.',
   dissectTcp, (n) => {
+    let s = `Transmission Control Protocol, Src Port: ${n.childValue(hf.srcport)}, Dst Port: ${n.childValue(hf.dstport)}`;
+    // A header quoted by an ICMP error has no stream and, as in Wireshark, no summary beyond the ports.
+    if (n.childValue(hf.stream) === undefined) return s;
+    const seq = n.childValue(hf.seq);
     const flags = n.childValue(hf.flags) as number | undefined;
     const len = n.childValue(hf.len);
-    let s = `Transmission Control Protocol, Src Port: ${n.childValue(hf.srcport)}, Dst Port: ${n.childValue(hf.dstport)}`;
-    const seq = n.childValue(hf.seq);
     if (seq !== undefined) s += `, Seq: ${seq}`;
     if (flags !== undefined && flags & ACK) s += `, Ack: ${n.childValue(hf.ack)}`;
     if (len !== undefined) s += `, Len: ${len}`;
