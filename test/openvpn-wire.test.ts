@@ -54,6 +54,7 @@ describe('OpenVPN control-channel wrappings', () => {
     expect(values(s!, 'openvpn.mpidarrayelement')).toEqual(['0']);
     expect(fieldValue(s!, 'openvpn.rsessionid')).toBe(BigInt(`0x${CLIENT_SID}`).toString());
     expect(fieldValue(s!, 'openvpn.ack_frame')).toBe('1');
+    expect(fieldValue(s!, 'openvpn.ack_delay')).toBe('0.000001000'); // test frames are 1 µs apart
     expect(s!.info).toBe('P_CONTROL_HARD_RESET_SERVER_V2 kid=0 sid=99aabbcc pid=0 ack [0] [plain]');
     // The server's ack reached back to the client's reset.
     expect(fieldValue(c!, 'openvpn.acked_in')).toBe('2');

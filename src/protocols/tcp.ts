@@ -861,6 +861,8 @@ function dissectTcp(buf: Buf, pkt: Packet, parent: Node): void {
         conn.synTime = now;
         conn.synSeen = true;
       }
+      // Until the other SYN is seen, this side's own offer applies (as in Wireshark).
+      if (fwd.synScale !== -1) fwd.winScale = fwd.synScale;
       if (fwd.synScale !== -1 && rev.synScale !== -1) {
         const none = fwd.synScale === -2 || rev.synScale === -2;
         fwd.winScale = none ? -2 : fwd.synScale;

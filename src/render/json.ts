@@ -15,97 +15,139 @@ import { type Node, textField } from '../engine/tree.js';
 import { FT } from '../engine/fields.js';
 import { nodeLabel, valueToJson } from '../engine/format.js';
 
-type JsonValue = string | JsonObject | JsonValue[];
-type JsonObject = Map<string, JsonValue>;
-
-function put(obj: JsonObject, key: string, value: JsonValue): void {
-  const prev = obj.get(key);
-  if (prev === undefined) obj.set(key, value);
-  else if (Array.isArray(prev) && (prev as unknown as { dup?: boolean }).dup) prev.push(value);
-  else {
-    const arr = [prev, value] as JsonValue[] & { dup?: boolean };
-    arr.dup = true;
-    obj.set(key, arr);
-  }
+/** A member of a JSON object before writing: its key and every node that maps to it (several when repeated). */
+interface Member {
+  key: string;
+  nodes: Node[];
 }
 
-function childrenObject(kids: readonly Node[] | null): JsonObject {
-  const obj: JsonObject = new Map();
-  if (kids) for (const k of kids) addNode(obj, k);
-  return obj;
-}
-
-function addNode(obj: JsonObject, n: Node): void {
+/** The key a node is written under, and whether it is an object rather than a value. */
+function keyOf(n: Node): string {
   const def = n.field;
-  if (n.expert) {
-    const e: JsonObject = new Map();
-    e.set('_ws.expert.message', n.expert.message);
-    e.set('_ws.expert.severity', String(n.expert.severity));
-    e.set('_ws.expert.group', n.expert.group);
-    put(obj, '_ws.expert', e);
-    return;
-  }
-  if (def.type === FT.Protocol) {
-    const key = def.abbrev === '_ws.malformed' || def.abbrev === '_ws.short' ? def.abbrev : def.abbrev;
-    if (n.children) put(obj, key, childrenObject(n.children));
-    else put(obj, key, n.text ?? '');
-    return;
-  }
-  if (def.type === FT.None) {
-    // A registered text field (tls.record, tls.handshake) keeps its name; a plain text line with
-    // children ("Queries") is keyed by its text, as tshark does.
-    if (def === textField) {
-      if (n.children) put(obj, nodeLabel(n), childrenObject(n.children));
-      else put(obj, '_ws.text', nodeLabel(n));
-    } else {
-      put(obj, def.abbrev, n.children ? childrenObject(n.children) : nodeLabel(n));
-    }
-    return;
-  }
-  put(obj, def.abbrev, valueToJson(def, n.value));
-  if (n.children) put(obj, `${def.abbrev}_tree`, childrenObject(n.children));
+  if (n.expert) return '_ws.expert';
+  if (def === textField) return n.children ? nodeLabel(n) : '_ws.text';
+  return def.abbrev;
 }
 
-/** The `layers` object of one packet. */
-export function layersObject(pkt: Packet): JsonObject {
-  return childrenObject(pkt.root.children);
+/**
+ * Groups children by key in first-seen order. Most objects have no repeated key, so the common case
+ * makes one small array and no map.
+ */
+function members(kids: readonly Node[]): Member[] {
+  const out: Member[] = [];
+  let index: Map<string, Member> | null = null;
+  for (const k of kids) {
+    const key = keyOf(k);
+    let m: Member | undefined;
+    if (index) m = index.get(key);
+    else for (const x of out) if (x.key === key) m = x;
+    if (m) m.nodes.push(k);
+    else {
+      m = { key, nodes: [k] };
+      out.push(m);
+      if (out.length > 12 && !index) index = new Map(out.map((x) => [x.key, x]));
+      else index?.set(key, m);
+    }
+  }
+  return out;
 }
+
+const needsEscape = /["\\\u0000-\u001f\u2028\u2029]/;
 
 function esc(s: string): string {
-  return JSON.stringify(s);
+  return needsEscape.test(s) ? JSON.stringify(s) : `"${s}"`;
 }
 
-function write(value: JsonValue, indent: string, pretty: boolean, out: string[]): void {
-  if (typeof value === 'string') {
-    out.push(esc(value));
-    return;
+/** Streams JSON text for a packet's tree: pretty (two-space indent) or compact. */
+class JsonWriter {
+  text = '';
+  constructor(private readonly pretty: boolean) {}
+
+  private nl(indent: string): void {
+    if (this.pretty) this.text += '\n' + indent;
   }
-  if (Array.isArray(value)) {
-    const inner = indent + '  ';
-    out.push('[');
-    value.forEach((v, i) => {
-      if (pretty) out.push(i ? ',\n' + inner : '\n' + inner);
-      else if (i) out.push(',');
-      write(v, inner, pretty, out);
-    });
-    out.push(pretty && value.length ? `\n${indent}]` : ']');
-    return;
+
+  /** Writes the object made of `kids` (in tshark's key conventions). */
+  object(kids: readonly Node[] | null, indent: string): void {
+    if (!kids || kids.length === 0) {
+      this.text += '{}';
+      return;
+    }
+    const inner = this.pretty ? indent + '  ' : '';
+    const sep = this.pretty ? ': ' : ':';
+    this.text += '{';
+    let first = true;
+    // A field with children also writes a sibling "<field>_tree" member, collected in order.
+    for (const m of members(kids)) {
+      if (!first) this.text += ',';
+      first = false;
+      this.nl(inner);
+      this.text += esc(m.key) + sep;
+      if (m.nodes.length === 1) this.value(m.nodes[0]!, inner);
+      else {
+        this.text += '[';
+        m.nodes.forEach((n, i) => {
+          if (i) this.text += ',';
+          this.nl(inner + '  ');
+          this.value(n, inner + '  ');
+        });
+        this.nl(inner);
+        this.text += ']';
+      }
+      const withTree = m.nodes.filter((n) => n.children && hasTreeSibling(n));
+      if (withTree.length > 0) {
+        this.text += ',';
+        this.nl(inner);
+        this.text += esc(m.key + '_tree') + sep;
+        if (withTree.length === 1) this.object(withTree[0]!.children, inner);
+        else {
+          this.text += '[';
+          withTree.forEach((n, i) => {
+            if (i) this.text += ',';
+            this.nl(inner + '  ');
+            this.object(n.children, inner + '  ');
+          });
+          this.nl(inner);
+          this.text += ']';
+        }
+      }
+    }
+    this.nl(indent);
+    this.text += '}';
   }
-  if (value.size === 0) {
-    out.push('{}');
-    return;
+
+  /** One node's value: an object for protocols and grouping text items, else tshark's string form. */
+  private value(n: Node, indent: string): void {
+    const def = n.field;
+    if (n.expert) {
+      const e = n.expert;
+      const inner = this.pretty ? indent + '  ' : '';
+      const sep = this.pretty ? ': ' : ':';
+      this.text += '{';
+      this.nl(inner);
+      this.text += `"_ws.expert.message"${sep}${esc(e.message)},`;
+      this.nl(inner);
+      this.text += `"_ws.expert.severity"${sep}"${e.severity}",`;
+      this.nl(inner);
+      this.text += `"_ws.expert.group"${sep}${esc(e.group)}`;
+      this.nl(indent);
+      this.text += '}';
+      return;
+    }
+    if (def.type === FT.Protocol || def.type === FT.None) {
+      if (n.children) this.object(n.children, indent);
+      else this.text += esc(def.type === FT.Protocol ? (n.text ?? '') : nodeLabel(n));
+      return;
+    }
+    // Only text can hold characters JSON must escape; numbers, addresses and hex bytes never do.
+    const v = valueToJson(def, n.value);
+    this.text += def.type === FT.String ? esc(v) : `"${v}"`;
   }
-  const inner = indent + '  ';
-  out.push('{');
-  let first = true;
-  for (const [k, v] of value) {
-    if (pretty) out.push(first ? '\n' + inner : ',\n' + inner);
-    else if (!first) out.push(',');
-    first = false;
-    out.push(esc(k), pretty ? ': ' : ':');
-    write(v, inner, pretty, out);
-  }
-  out.push(pretty ? `\n${indent}}` : '}');
+}
+
+/** Fields that carry a value and children write the children as "<abbrev>_tree". */
+function hasTreeSibling(n: Node): boolean {
+  return !n.expert && n.field.type !== FT.Protocol && n.field.type !== FT.None;
 }
 
 function indexName(pkt: Packet): string {
@@ -116,19 +158,25 @@ function indexName(pkt: Packet): string {
 /** One packet as pretty JSON (the -T json array element), indented by two like tshark. */
 export function packetJson(pkt: Packet, out: string[]): void {
   const i = '  ';
-  out.push(`${i}{\n${i}  "_index": "${indexName(pkt)}",\n${i}  "_type": "doc",\n${i}  "_score": null,\n${i}  "_source": {\n${i}    "layers": `);
-  write(layersObject(pkt), `${i}    `, true, out);
-  out.push(`\n${i}  }\n${i}}`);
+  const w = new JsonWriter(true);
+  w.text = `${i}{\n${i}  "_index": "${indexName(pkt)}",\n${i}  "_type": "doc",\n${i}  "_score": null,\n${i}  "_source": {\n${i}    "layers": `;
+  w.object(pkt.root.children, `${i}    `);
+  w.text += `\n${i}  }\n${i}}`;
+  out.push(w.text);
 }
 
 /** One packet on one line (-T ndjson): same document, no whitespace. */
 export function packetNdjson(pkt: Packet, out: string[]): void {
-  out.push(`{"_index":"${indexName(pkt)}","_type":"doc","_score":null,"_source":{"layers":`);
-  write(layersObject(pkt), '', false, out);
-  out.push('}}');
+  const w = new JsonWriter(false);
+  w.text = `{"_index":"${indexName(pkt)}","_type":"doc","_score":null,"_source":{"layers":`;
+  w.object(pkt.root.children, '');
+  w.text += '}}';
+  out.push(w.text);
 }
 
-/** Serialises any plain value (statistics) with the same writer. */
-export function toJsonText(value: unknown): string {
-  return JSON.stringify(value, null, 2);
+/** The `layers` object of one packet as a plain value (for tests and programs). */
+export function layersObject(pkt: Packet): unknown {
+  const w = new JsonWriter(false);
+  w.object(pkt.root.children, '');
+  return JSON.parse(w.text);
 }

@@ -32,8 +32,9 @@ export type Receipt =
   | { kind: 'retransmission'; firstFrame: number };
 
 interface SentPacket {
-  /** Frame that first carried this packet id. */
+  /** Frame that first carried this packet id, and when. */
   frame: number;
+  time: number;
   /** Frame of the first ack for it (0 until acked). */
   ackedIn: number;
   /** Tree nodes of the packets that carried it, waiting for the ack (only when a tree is built). */
@@ -59,7 +60,7 @@ export class ControlDirection {
    * Accounts for a packet with message packet id `mpid` carrying `payload` (null for resets, whose
    * bytes are not TLS). Returns what to do with it.
    */
-  receive(mpid: number, payload: Uint8Array | null, frame: number): Receipt {
+  receive(mpid: number, payload: Uint8Array | null, frame: number, time = 0): Receipt {
     let midStream = false;
     if (!this.synced) {
       this.synced = true;
@@ -73,7 +74,7 @@ export class ControlDirection {
     if (mpid < this.next || this.buffered.has(mpid)) {
       return { kind: 'retransmission', firstFrame: known?.frame ?? 0 };
     }
-    if (!known) this.remember(mpid, frame);
+    if (!known) this.remember(mpid, frame, time);
     if (mpid > this.next) {
       this.buffered.set(mpid, { mpid, frame, bytes: payload ? payload.slice() : new Uint8Array(0) });
       this.bufferedBytes += payload?.length ?? 0;
@@ -103,12 +104,12 @@ export class ControlDirection {
     return chunks;
   }
 
-  private remember(mpid: number, frame: number): void {
+  private remember(mpid: number, frame: number, time: number): void {
     if (this.sent.size >= MAX_REMEMBERED) {
       const oldest = this.sent.keys().next().value;
       if (oldest !== undefined) this.sent.delete(oldest);
     }
-    this.sent.set(mpid, { frame, ackedIn: 0, nodes: null });
+    this.sent.set(mpid, { frame, time, ackedIn: 0, nodes: null });
   }
 
   /** Frame that first carried `mpid`, 0 when unknown. */
@@ -131,16 +132,16 @@ export class ControlDirection {
 
   /**
    * Records an ack for `mpid` seen in `frame`. Returns the frame that carried the packet (0 when
-   * unknown), whether this is the first ack for it, and the nodes waiting to hear about it.
+   * unknown) and when, whether this is the first ack for it, and the nodes waiting to hear about it.
    */
-  ack(mpid: number, frame: number): { carriedIn: number; first: boolean; firstAck: number; waiting: Node[] | null } {
+  ack(mpid: number, frame: number): { carriedIn: number; sentAt: number; first: boolean; firstAck: number; waiting: Node[] | null } {
     const s = this.sent.get(mpid);
-    if (!s) return { carriedIn: 0, first: false, firstAck: 0, waiting: null };
-    if (s.ackedIn) return { carriedIn: s.frame, first: false, firstAck: s.ackedIn, waiting: null };
+    if (!s) return { carriedIn: 0, sentAt: 0, first: false, firstAck: 0, waiting: null };
+    if (s.ackedIn) return { carriedIn: s.frame, sentAt: s.time, first: false, firstAck: s.ackedIn, waiting: null };
     s.ackedIn = frame;
     const waiting = s.nodes;
     s.nodes = null;
-    return { carriedIn: s.frame, first: true, firstAck: frame, waiting };
+    return { carriedIn: s.frame, sentAt: s.time, first: true, firstAck: frame, waiting };
   }
 }
 

@@ -290,10 +290,17 @@ function openTlsCrypt(pb: Buf, ctx: PacketContext, l: ControlLayout, dynamic: bo
 /** Dynamic tls-crypt key candidates: the exported key, and the same XORed with the configured tls-crypt key. */
 function dynamicKeys(s: OvpnSession, pkt: Packet, configured: Uint8Array | undefined): Uint8Array[] {
   if (s.dynamicKeys !== undefined) return s.dynamicKeys ?? [];
-  const log = keyLog(pkt.session.prefs['tls.keylog_file']);
+  const path = pkt.session.prefs['tls.keylog_file'];
+  const log = keyLog(path);
   if (!log) return [];
   const hello = s.keys.get(0)?.hello;
-  const ekm = hello ? exportKeyingMaterial(log, hello, DYNAMIC_TLS_CRYPT_LABEL) : null;
+  if (!hello) return [];
+  let ekm = exportKeyingMaterial(log, hello, DYNAMIC_TLS_CRYPT_LABEL);
+  // The secret may have been written after the log was read (live capture): read it once more.
+  if (!ekm) {
+    const fresh = keyLog(path, true);
+    if (fresh) ekm = exportKeyingMaterial(fresh, hello, DYNAMIC_TLS_CRYPT_LABEL);
+  }
   if (!ekm) {
     s.dynamicKeys = null;
     return [];
@@ -326,6 +333,7 @@ function addReliable(pb: Buf, ctx: PacketContext, l: ControlLayout, key: KeyChan
       if (r.carriedIn && node.real) {
         const f = e.addGenerated(hf.ackFrame, r.carriedIn);
         if (!r.first && r.firstAck !== pkt.number) f.suffix = ` (repeat; first acked in frame ${r.firstAck})`;
+        else e.addGenerated(hf.ackDelay, seconds(pkt) - r.sentAt);
       }
       if (r.waiting) for (const n of r.waiting) n.addGenerated(hf.ackedIn, pkt.number);
     }
@@ -356,7 +364,7 @@ function addReliable(pb: Buf, ctx: PacketContext, l: ControlLayout, key: KeyChan
     return false;
   }
   const cd = key.dirs[dir];
-  const receipt = cd.receive(l.mpid, isTls && payload ? payload.bytesAt(0, payload.length) : null, pkt.number);
+  const receipt = cd.receive(l.mpid, isTls && payload ? payload.bytesAt(0, payload.length) : null, pkt.number, seconds(pkt));
   if (node.real) {
     const acked = cd.ackedIn(l.mpid);
     if (acked) mpidNode.addGenerated(hf.ackedIn, acked);

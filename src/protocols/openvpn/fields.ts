@@ -73,6 +73,8 @@ export const hf = {
     'The message packet id of one control packet from the other side that arrived.'),
   ackFrame: field('openvpn.ack_frame', 'Acked packet carried in frame', FT.FrameNum,
     'The frame in this capture that first carried the control packet this ack acknowledges.'),
+  ackDelay: field('openvpn.ack_delay', 'Time since the acked packet', FT.RelTime,
+    'Seconds from the frame that carried the acknowledged packet to this first ack of it: the reliability layer\'s round trip as the capture saw it.', { unit: ' seconds' }),
   rsid: field('openvpn.rsessionid', 'Remote Session ID', FT.UInt64,
     'The other side\'s session id, repeated with acknowledgements so they cannot be applied to the wrong session.'),
   mpid: field('openvpn.mpid', 'Message Packet-ID', FT.UInt32,

@@ -47,11 +47,14 @@ interface KeyLog {
 
 const logs = new Map<string, KeyLog | null>();
 
-/** The key log at `path` (read once), or null when it cannot be read. */
-export function keyLog(path: string | undefined): KeyLog | null {
+/**
+ * The key log at `path`, or null when it cannot be read. Read once; `reread` reads it again (a live
+ * capture's key log grows while packets arrive).
+ */
+export function keyLog(path: string | undefined, reread = false): KeyLog | null {
   if (!path) return null;
   let log = logs.get(path);
-  if (log !== undefined) return log;
+  if (log !== undefined && !reread) return log;
   try {
     log = { exporter: new Map(), master: new Map() };
     for (const line of readFileSync(path, 'utf8').split('\n')) {
