@@ -92,7 +92,7 @@ export class Packet {
   /** Appends to the Info column; `separator` adds a space when something is already there. */
   appendInfo(text: string, separator = false): void {
     if (this.inErrorPacket) return;
-    this.infoText = separator && this.infoText ? `${this.infoText} ${text}` : this.infoText + text;
+    this.infoText = separator && this.infoText && !this.infoText.endsWith(' ') ? `${this.infoText} ${text}` : this.infoText + text;
   }
 
   /** Keeps what the Info column says so far: later layers append instead of replacing (tunnels). */

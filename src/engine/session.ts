@@ -68,7 +68,12 @@ export class Session {
   readonly prefs: Readonly<Record<string, string>>;
   private readonly overrides = new Map<string, Map<number | string, Protocol>>();
   private readonly disabledHeuristics: Set<string>;
-  private readonly conversations = new Map<string, Conversation>();
+  /**
+   * Conversations by transport → lower address → higher address → port pair. Nested maps keep the
+   * per-packet lookup free of key strings built from the 5-tuple.
+   */
+  private readonly conversationIndex = new Map<string, Map<string, Map<string, Map<number, Conversation>>>>();
+  private readonly conversations = new Set<Conversation>();
   private readonly convCount = new Map<string, number>();
   /** Capture-wide state for protocols that need it (DNS transaction ids, OpenVPN sessions…). */
   private readonly globals = new Map<string, unknown>();
@@ -135,15 +140,22 @@ export class Session {
   /** The conversation for a transport 5-tuple, created on first sight; both directions share it. */
   conversation(transport: string, src: string, srcPort: number, dst: string, dstPort: number, frame: Frame): Conversation {
     const forward = src < dst || (src === dst && srcPort <= dstPort);
-    const key = forward
-      ? `${transport}|${src}|${srcPort}|${dst}|${dstPort}`
-      : `${transport}|${dst}|${dstPort}|${src}|${srcPort}`;
-    let c = this.conversations.get(key);
+    const lo = forward ? src : dst;
+    const hi = forward ? dst : src;
+    const ports = forward ? srcPort * 65536 + dstPort : dstPort * 65536 + srcPort;
+    let byLo = this.conversationIndex.get(transport);
+    if (!byLo) this.conversationIndex.set(transport, (byLo = new Map()));
+    let byHi = byLo.get(lo);
+    if (!byHi) byLo.set(lo, (byHi = new Map()));
+    let byPorts = byHi.get(hi);
+    if (!byPorts) byHi.set(hi, (byPorts = new Map()));
+    let c = byPorts.get(ports);
     if (!c) {
       const index = this.convCount.get(transport) ?? 0;
       this.convCount.set(transport, index + 1);
       c = new Conversation(index, transport, src, srcPort, dst, dstPort, frame.number, frame.seconds);
-      this.conversations.set(key, c);
+      byPorts.set(ports, c);
+      this.conversations.add(c);
     }
     c.lastFrame = frame.number;
     c.lastSeconds = frame.seconds;
@@ -152,20 +164,27 @@ export class Session {
 
   /** Forgets a conversation (e.g. a TCP stream that closed and idled out) so memory stays bounded. */
   dropConversation(c: Conversation): void {
+    if (!this.conversations.delete(c)) return;
     const forward = c.addrA < c.addrB || (c.addrA === c.addrB && c.portA <= c.portB);
-    const key = forward
-      ? `${c.transport}|${c.addrA}|${c.portA}|${c.addrB}|${c.portB}`
-      : `${c.transport}|${c.addrB}|${c.portB}|${c.addrA}|${c.portA}`;
-    this.conversations.delete(key);
+    const lo = forward ? c.addrA : c.addrB;
+    const hi = forward ? c.addrB : c.addrA;
+    const ports = forward ? c.portA * 65536 + c.portB : c.portB * 65536 + c.portA;
+    const byLo = this.conversationIndex.get(c.transport);
+    const byHi = byLo?.get(lo);
+    const byPorts = byHi?.get(hi);
+    if (!byLo || !byHi || !byPorts || byPorts.get(ports) !== c) return;
+    byPorts.delete(ports);
+    if (byPorts.size === 0) byHi.delete(hi);
+    if (byHi.size === 0) byLo.delete(lo);
   }
 
   /** Conversations not seen for `idleSeconds`, for protocols that expire state. */
   *idleConversations(nowSeconds: number, idleSeconds: number): Iterable<Conversation> {
-    for (const c of this.conversations.values()) if (nowSeconds - c.lastSeconds > idleSeconds) yield c;
+    for (const c of this.conversations) if (nowSeconds - c.lastSeconds > idleSeconds) yield c;
   }
 
   private sweep(nowSeconds: number): void {
-    for (const [key, c] of this.conversations) if (nowSeconds - c.lastSeconds > this.idleSeconds) this.conversations.delete(key);
+    for (const c of this.conversations) if (nowSeconds - c.lastSeconds > this.idleSeconds) this.dropConversation(c);
   }
 
   get conversationCount(): number {

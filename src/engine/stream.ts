@@ -153,6 +153,12 @@ export class StreamDirection {
 /** What a stream transport passes to its payload dissector as `data`. */
 export interface StreamData {
   direction: StreamDirection;
+  /**
+   * Identifies the pair of directions this byte stream belongs to when one conversation carries
+   * several (OpenVPN runs a new TLS session per key id): protocols keep per-session state under it
+   * instead of under the conversation.
+   */
+  channel?: object;
 }
 
 export function isStreamData(data: unknown): data is StreamData {

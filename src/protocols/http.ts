@@ -696,13 +696,14 @@ function dissectTextLines(buf: Buf, pkt: Packet, parent: Node, data?: unknown): 
   const node = pkt.addLayer(textLines, parent, buf, 0, buf.length);
   pkt.protocolColumn = column;
   if (mediaType) pkt.appendInfo(` (${mediaType})`);
+  // The lines only feed the tree: without one there is nothing to count them for.
+  if (!node.real) return;
   let lines = 0;
   let pos = 0;
-  const tree = node.real;
   while (pos < buf.length) {
     const lf = buf.indexOf(LF, pos);
     const end = lf < 0 ? buf.length : lf + 1;
-    if (tree) node.addText(escapeText(buf.utf8(pos, end - pos)), buf, pos, end - pos);
+    node.addText(escapeText(buf.utf8(pos, end - pos)), buf, pos, end - pos);
     lines++;
     pos = end;
   }

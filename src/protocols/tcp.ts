@@ -791,7 +791,7 @@ function expert(pkt: Packet, parent: Node, def: FieldDef, severity: Severity, gr
 // ---------------------------------------------------------------------------------------------
 // The dissector.
 
-function dissectTcp(buf: Buf, pkt: Packet, parent: Node): void {
+function dissectTcp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   const node = pkt.addLayer(tcp, parent, buf, 0, 20);
   const srcPort = buf.u16(0);
   const dstPort = buf.u16(2);
@@ -824,8 +824,10 @@ function dissectTcp(buf: Buf, pkt: Packet, parent: Node): void {
   const prefs = session.prefs;
   let conv = session.conversation('tcp', pkt.netSrc, srcPort, pkt.netDst, dstPort, pkt.frame);
   // A header longer than the segment is shown without stream state; one shorter than 20 bytes stops
-  // after the header length field, as in Wireshark.
-  const short = hdrLen > buf.reportedLength;
+  // after the header length field, as in Wireshark. So is the first fragment of an IP datagram that
+  // was not reassembled (the network layer says so with `fragmented`): its length is not the segment's.
+  const fragment = typeof data === 'object' && data !== null && (data as { fragmented?: unknown }).fragmented === true;
+  const short = hdrLen > buf.reportedLength || fragment;
   const bogus = hdrLen < 20;
   const seglen = short ? 0 : buf.reportedLength - hdrLen;
   if (!short && !bogus) node.setEnd(buf, hdrLen);
@@ -888,7 +890,7 @@ function dissectTcp(buf: Buf, pkt: Packet, parent: Node): void {
   const infoHead = `${srcPort} \u2192 ${dstPort} ${ft.info} Seq=${seq}${flags & ACK ? ` Ack=${ackShown}` : ''} Win=${calculatedWindow}`;
 
   node.addGenerated(hf.stream, conv.index);
-  if (short) {
+  if (short && !fragment) {
     const message = 'Short segment. Segment/fragment does not contain a full TCP header (might be NMAP or someone else deliberately sending unusual packets)';
     expert(pkt, node.real ? node.addText(message) : node, hf.shortSegment, Severity.Warning, 'Malformed', message);
   } else {
@@ -938,7 +940,8 @@ function dissectTcp(buf: Buf, pkt: Packet, parent: Node): void {
   const ownsInfo = pkt.info === info;
   if (short) {
     // The options the header announces run past the segment: the engine marks it malformed.
-    buf.check(20, hdrLen - 20);
+    if (!fragment) buf.check(20, hdrLen - 20);
+    else if (hdrLen > 20) dissectOptions(buf, 20, hdrLen, pkt, node.add(hf.options, buf, 20, hdrLen - 20, node.real ? buf.bytesAt(20, Math.min(hdrLen, buf.length) - 20) : undefined), flags, 0);
     return;
   }
 
@@ -1296,6 +1299,9 @@ function sweepIdle(pkt: Packet): void {
     if (!conn) continue;
     conn.a.releaseBuffers();
     conn.b.releaseBuffers();
+    // An ACK this late would not be matched to its segment anyway.
+    conn.a.unacked = [];
+    conn.b.unacked = [];
     if (conn.closed) pkt.session.dropConversation(c);
   }
 }

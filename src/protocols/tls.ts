@@ -348,10 +348,21 @@ function conversationOf(pkt: Packet): Conversation {
   return pkt.session.conversation(pkt.transport || 'tcp', pkt.netSrc, pkt.srcPort, pkt.netDst, pkt.dstPort, pkt.frame);
 }
 
-function sessionOf(conv: Conversation): TlsSession {
-  return conv.get<TlsSession>('tls') ?? conv.set<TlsSession>('tls', {
-    version: 0, cipherSuite: -1, encrypted: [false, false], fragment: [null, null],
-  });
+/** Sessions of streams that share a conversation with others (see StreamData.channel). */
+const channelSessions = new WeakMap<object, TlsSession>();
+
+function newSession(): TlsSession {
+  return { version: 0, cipherSuite: -1, encrypted: [false, false], fragment: [null, null] };
+}
+
+function sessionOf(conv: Conversation, data: unknown): TlsSession {
+  const channel = isStreamData(data) ? data.channel : undefined;
+  if (channel) {
+    let s = channelSessions.get(channel);
+    if (!s) channelSessions.set(channel, (s = newSession()));
+    return s;
+  }
+  return conv.get<TlsSession>('tls') ?? conv.set<TlsSession>('tls', newSession());
 }
 
 /** Handshake messages larger than this are not reassembled across records. */
@@ -404,7 +415,7 @@ function validRecordStart(b: Buf, offset: number): boolean | 'short' {
 
 function dissectTls(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   const conv = conversationOf(pkt);
-  const s = sessionOf(conv);
+  const s = sessionOf(conv, data);
   const ctx: Ctx = {
     pkt, parent, s, dir: conv.isFromA(pkt.netSrc, pkt.srcPort) ? 0 : 1, layer: null, layerSource: null, infoStarted: false,
     appProtocol: pkt.session.lookup(appPorts, pkt.srcPort) ?? pkt.session.lookup(appPorts, pkt.dstPort),

@@ -3,6 +3,7 @@ import { registerStat } from './index.js';
 import { ProtocolHierarchy } from './phs.js';
 import { Conversations, Endpoints } from './conv.js';
 import { ExpertInfos } from './expert.js';
+import { OpenvpnSessions } from './openvpn.js';
 
 let done = false;
 
@@ -13,4 +14,5 @@ export function registerStats(): void {
   registerStat('conv', (s) => new Conversations(s));
   registerStat('endpoints', (s) => new Endpoints(s));
   registerStat('expert', (s) => new ExpertInfos(s));
+  registerStat('openvpn', (s) => new OpenvpnSessions(s));
 }

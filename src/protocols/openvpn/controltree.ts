@@ -402,7 +402,7 @@ function addReliable(pb: Buf, ctx: PacketContext, l: ControlLayout, key: KeyChan
   if (receipt.chunks.length === 0) return false;
   if (key.firstTlsFrame === 0) noteTlsStart(s, key, pkt);
   if (!key.hello.serverRandom || !key.hello.clientRandom) for (const c of receipt.chunks) sniffHello(key.hello, c.bytes);
-  handToTls(pb, ctx, l, receipt.chunks, cd.tls);
+  handToTls(pb, ctx, l, receipt.chunks, cd.tls, key);
   return false;
 }
 
@@ -414,7 +414,14 @@ function markRetransmission(ctx: PacketContext, mpidNode: Node, mpid: number, fi
 }
 
 /** Passes in-order control payloads to TLS as one stream per key id and direction. */
-function handToTls(pb: Buf, ctx: PacketContext, l: ControlLayout, chunks: { mpid: number; frame: number; bytes: Uint8Array }[], dir: StreamDirection): void {
+function handToTls(
+  pb: Buf,
+  ctx: PacketContext,
+  l: ControlLayout,
+  chunks: { mpid: number; frame: number; bytes: Uint8Array }[],
+  dir: StreamDirection,
+  channel: KeyChannel,
+): void {
   const { pkt, node, parent } = ctx;
   let tlsBuf: Buf;
   if (chunks.length === 1 && chunks[0]!.frame === pkt.number && chunks[0]!.mpid === l.mpid) {
@@ -437,7 +444,8 @@ function handToTls(pb: Buf, ctx: PacketContext, l: ControlLayout, chunks: { mpid
     return;
   }
   pkt.fenceInfo();
-  callDissector(tls, tlsBuf, pkt, parent, { direction: dir });
+  // Each key id is its own TLS session (a renegotiation starts a fresh handshake).
+  callDissector(tls, tlsBuf, pkt, parent, { direction: dir, channel });
 }
 
 /** A reset's payload: early-negotiation TLVs from a server, or bytes. */
