@@ -232,7 +232,7 @@ describe('classic pcap', () => {
       '3\t64\t64\t1613755369.067505000',
     ]);
     expect(rows[104]).toBe('105\t83\t83\t1613755413.232561000');
-    expect(source.info).toEqual({ format: 'pcap', linkType: 1, snapLength: 262144, gzip: false, fcsLength: undefined });
+    expect(source.info).toEqual({ format: 'pcap', linkType: 1, snapLength: 262144, gzip: false, fcsLength: undefined, timeDecimals: 6 });
     expect(source.truncatedAt).toBeUndefined();
   });
 
@@ -323,7 +323,7 @@ describe('pcapng', () => {
     // Every packet was captured on the second interface.
     expect(new Set(frames.map((frame) => frame.interfaceId))).toEqual(new Set([1]));
     expect(frames[0]!.interfaceName).toBe('\\Device\\NPF_{81A5C9C1-2E04-47CE-A2AA-084E58DED666}');
-    expect(source.info).toEqual({ format: 'pcapng', linkType: 1, snapLength: 65535, gzip: false });
+    expect(source.info).toEqual({ format: 'pcapng', linkType: 1, snapLength: 65535, gzip: false, timeDecimals: 6 });
   });
 
   it('goes by the magic, not the file name', async () => {
@@ -364,7 +364,7 @@ describe('pcapng', () => {
   it('reads a file with an interface and no packets', async () => {
     const { frames, source } = await readAll(openCapture(tcpdumpFile('empty.pcapng')));
     expect(frames).toHaveLength(0);
-    expect(source.info).toEqual({ format: 'pcapng', linkType: 1, snapLength: 262144, gzip: false });
+    expect(source.info).toEqual({ format: 'pcapng', linkType: 1, snapLength: 262144, gzip: false, timeDecimals: 6 });
     expect(source.truncatedAt).toBeUndefined();
   });
 
@@ -383,7 +383,7 @@ describe('pcapng', () => {
     expect(Array.from(frames[2]!.bytes)).toEqual(Array.from(payload(64, 7)));
     expect(Array.from(frames[6]!.bytes)).toEqual(Array.from(payload(61, 0x45)));
     expect(Array.from(frames[7]!.bytes)).toEqual(Array.from(payload(61, 23)));
-    expect(source.info).toEqual({ format: 'pcapng', linkType: 1, snapLength: 64, gzip: false });
+    expect(source.info).toEqual({ format: 'pcapng', linkType: 1, snapLength: 64, gzip: false, timeDecimals: 9 });
     expect(source.truncatedAt).toBeUndefined();
   });
 

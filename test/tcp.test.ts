@@ -534,6 +534,39 @@ describe('TCP sequence analysis, against tshark', () => {
     `));
   });
 
+  it('uses the SYN\'s own window scale until the other SYN is seen, and counts a FIN out of bytes in flight', () => {
+    const { c } = talk(40000, 7777);
+    const frames = [c(0, -5000, SYN, 1000, undefined, WS(5)), c(1, 1, ACK, 100), c(1, 1, FIN | PSH | ACK, 100, 'hello')];
+    // The SYN is never acknowledged, so it stays in flight: 0–7 less the FIN is 6 bytes.
+    expect(rows(run(frames), ['tcp.stream', 'tcp.seq', 'tcp.ack', 'tcp.len', 'tcp.window_size', 'tcp.window_size_scalefactor',
+      'tcp.analysis.bytes_in_flight', 'tcp.analysis.push_bytes_sent'], true)).toEqual(lines(`
+      1|0|0|0|0|1000|||||40000 → 7777 [SYN] Seq=0 Win=1000 Len=0 WS=32
+      2|0|1|1|0|3200|32||||40000 → 7777 [ACK] Seq=1 Ack=1 Win=3200 Len=0
+      3|0|1|1|5|3200|32|6|5||40000 → 7777 [FIN, PSH, ACK] Seq=1 Ack=1 Win=3200 Len=5
+    `));
+  });
+
+  it('leaves the connection alone when an ICMP error quotes one of its segments', () => {
+    const { c, s } = talk(40000, 7777);
+    const syn = c(0, -5000, SYN, 1000);
+    // 10.0.0.2 → 10.0.0.1 ICMP port unreachable quoting the SYN's IP header and first 8 TCP bytes.
+    const icmp = hexBytes(`
+      45 00 00 38 00 02 00 00 40 01 66 c1 0a 00 00 02
+      0a 00 00 01 03 03 3e 73 00 00 00 00 45 00 00 28
+      00 01 40 00 40 06 26 cd 0a 00 00 01 0a 00 00 02
+      9c 40 1e 61 00 00 03 e8                           # quoted TCP: ports 40000 → 7777, seq 1000
+    `);
+    const packets = run([syn, icmp, s(0, 1, SYN | ACK, 1000)]);
+    expect(rows(packets, ['tcp.stream', 'tcp.srcport', 'tcp.dstport', 'tcp.seq', 'tcp.ack', 'tcp.analysis.acks_frame'], true)).toEqual(lines(`
+      1|0|40000|7777|0|0|||40000 → 7777 [SYN] Seq=0 Win=1000 Len=0
+      2||40000|7777|1000||||Destination unreachable (Port unreachable)
+      3|0|7777|40000|0|1|1||7777 → 40000 [SYN, ACK] Seq=0 Ack=1 Win=1000 Len=0
+    `));
+    expect(labels(packets[1]!, 'tcp')).toEqual(['Transmission Control Protocol, Src Port: 40000, Dst Port: 7777']);
+    expect(isMalformed(packets[1]!)).toBe(false);
+    expect(packets[1]!.truncated).toBe(false);
+  });
+
   it('shows analysis as expert infos with Wireshark\'s severities', () => {
     const { c, s } = talk(40000, 7777);
     const p = run([c(0, -5000, SYN, 1000), s(0, 1, SYN | ACK, 1000), c(1, 1, ACK, 1000), c(11, 1, PSH | ACK, 1000, 'x'),

@@ -41,6 +41,11 @@ export interface CaptureInfo {
    * link-type field says so (its F bit); undefined when the file does not say.
    */
   fcsLength?: number;
+  /**
+   * Decimal digits the file's timestamps carry (6 for microseconds, 9 for nanoseconds; pcapng: the
+   * first interface's if_tsresol, capped at 9), so times are shown with the precision recorded.
+   */
+  timeDecimals: number;
 }
 
 /** Raised when the input is not a capture at all; the CLI prints `file: message`. */

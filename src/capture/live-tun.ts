@@ -244,7 +244,7 @@ function configure(name: string, options: TunOptions): void {
  * privileges are being dropped); run() dissects them in order.
  */
 export class TunCapture implements FrameSource {
-  readonly info: CaptureInfo = { format: 'pcap', linkType: LINKTYPE_RAW, snapLength: 65535, gzip: false };
+  readonly info: CaptureInfo = { format: 'pcap', linkType: LINKTYPE_RAW, snapLength: 65535, gzip: false, timeDecimals: 6 };
   truncatedAt: number | undefined = undefined;
   /** Packets taken off the device. */
   packetsRead = 0;

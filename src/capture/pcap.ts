@@ -147,6 +147,7 @@ export class PcapDecoder implements FormatDecoder {
     const fcsKnown = (linkField & 0x04000000) !== 0;
     this.info = {
       format: nanosecond ? 'pcap-nsec' : 'pcap',
+      timeDecimals: nanosecond ? 9 : 6,
       linkType: this.linkType,
       snapLength: view.getUint32(offset + 16, this.littleEndian),
       gzip: false,

@@ -198,7 +198,7 @@ export class PcapngDecoder implements FormatDecoder {
     this.sections++;
     if (!this.headerComplete) {
       this.headerComplete = true;
-      this.info = { format: 'pcapng', linkType: -1, snapLength: 0, gzip: false };
+      this.info = { format: 'pcapng', linkType: -1, snapLength: 0, gzip: false, timeDecimals: 6 };
     }
   }
 
@@ -217,11 +217,15 @@ export class PcapngDecoder implements FormatDecoder {
       cachedSeconds: 0,
       cachedRemainder: 0,
     };
+    let decimals = 6;
     forEachOption(view, position + 16, position + length - 4, littleEndian, (code, valueStart, valueLength) => {
       if (code === OPTION_IF_NAME) {
         iface.name = utf8.decode(bytes.subarray(valueStart, valueStart + valueLength));
       } else if (code === OPTION_IF_TSRESOL && valueLength >= 1) {
-        setResolution(iface, view.getUint8(valueStart));
+        const tsresol = view.getUint8(valueStart);
+        setResolution(iface, tsresol);
+        const exponent = tsresol & 0x7f;
+        decimals = Math.min(9, tsresol & 0x80 ? Math.ceil(exponent * Math.LOG10E * Math.LN2) : exponent);
       } else if (code === OPTION_IF_TSOFFSET && valueLength >= 8) {
         iface.offsetSeconds = Number(view.getBigInt64(valueStart, littleEndian));
       }
@@ -229,6 +233,7 @@ export class PcapngDecoder implements FormatDecoder {
     if (this.interfaces.length === 0 && this.info !== undefined && this.info.linkType === -1) {
       this.info.linkType = iface.linkType;
       this.info.snapLength = iface.snapLength;
+      this.info.timeDecimals = decimals;
     }
     this.interfaces.push(iface);
   }

@@ -149,7 +149,7 @@ export async function runSource(source: FrameSource, o: RunOptions, p: Prepared,
   try {
     await source.run(
       (frame) => {
-        if (source.info && source.info.format === 'pcap-nsec') timeDecimals = 9;
+        if (source.info) timeDecimals = source.info.timeDecimals;
         const pkt = p.session.dissect(frame);
         progress.tick(frame.number);
         return onPacket(pkt);

@@ -4,7 +4,7 @@
  */
 import type { Packet } from '../engine/packet.js';
 import type { Node } from '../engine/tree.js';
-import { Compiler, type Occurrences, type Predicate } from './compile.js';
+import { Compiler, Occurrences } from './compile.js';
 import { parse } from './parser.js';
 
 export { FilterError } from './errors.js';
@@ -19,20 +19,13 @@ export interface DisplayFilter {
 export function compileFilter(text: string): DisplayFilter {
   const ast = parse(text);
   const compiler = new Compiler();
-  const predicate: Predicate = compiler.compile(ast);
+  const predicate = compiler.compile(ast);
   const ids = compiler.fieldIds;
-  const wanted = new Uint8Array(Math.max(0, ...ids) + 1);
-  for (const id of ids) wanted[id] = 1;
-  const occ: Occurrences = new Map();
-  const gather = (nodes: readonly Node[] | null) => {
-    if (!nodes) return;
-    for (const n of nodes) {
-      const id = n.field.id;
-      if (id < wanted.length && wanted[id]) {
-        const list = occ.get(id);
-        if (list) list.push(n);
-        else occ.set(id, [n]);
-      }
+  const occ = new Occurrences(ids);
+  const gather = (nodes: readonly Node[]) => {
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i]!;
+      occ.offer(n);
       if (n.children) gather(n.children);
     }
   };
@@ -40,8 +33,8 @@ export function compileFilter(text: string): DisplayFilter {
     text,
     fieldIds: ids,
     matches(pkt: Packet): boolean {
-      occ.clear();
-      gather(pkt.root.children);
+      occ.reset(pkt.root);
+      if (pkt.root.children) gather(pkt.root.children);
       return predicate(occ);
     },
   };

@@ -6,12 +6,16 @@ import { FT, fields, type FieldDef } from '../engine/fields.js';
 import { FilterError } from './errors.js';
 import { tokenize, type Token } from './lexer.js';
 
-export interface Slice {
+/** One range of a slice: `[2]`, `[0:3]`, `[1-4]`, `[-2:]`. */
+export interface SliceRange {
   /** Start byte; negative counts from the end. */
   start: number;
   /** Length, or -1 for "to the end". */
   length: number;
 }
+
+/** `[0:2,4]`: the bytes of every range, concatenated. */
+export type Slice = SliceRange[];
 
 export type Entity =
   | { kind: 'field'; def: FieldDef; slice: Slice | null; pos: number; length: number }
@@ -120,10 +124,18 @@ export function parse(text: string): Expr {
     let slice: Slice | null = null;
     if (peek().kind === '[') {
       next();
-      const s = next();
-      if (s.kind !== 'literal') throw new FilterError('expected a slice like [0:3], [2], [1-4] or [:2]', s.pos, s.length);
-      slice = parseSlice(s);
-      expect(']', '"]"');
+      slice = [];
+      for (;;) {
+        const s = next();
+        if (s.kind !== 'literal') throw new FilterError('expected a slice like [0:3], [2], [1-4], [:2] or [0:2,4]', s.pos, s.length);
+        slice.push(parseSlice(s));
+        if (peek().kind === ',') {
+          next();
+          continue;
+        }
+        expect(']', '"]"');
+        break;
+      }
     }
     return { kind: 'field', def, slice, pos: t.pos, length: t.length };
   }
@@ -176,7 +188,7 @@ export function parse(text: string): Expr {
   return e;
 }
 
-function parseSlice(t: Token): Slice {
+function parseSlice(t: Token): SliceRange {
   const s = t.text;
   const num = (x: string) => {
     if (!/^-?\d+$/.test(x)) throw new FilterError(`bad slice "${s}"`, t.pos, t.length);

@@ -16,7 +16,7 @@ export interface SummaryOptions {
 /** tshark's default columns: No. Time Source → Destination Protocol Length Info. */
 export function summaryLine(pkt: Packet, opts: SummaryOptions): string {
   const num = String(pkt.number).padStart(5);
-  const time = pkt.relativeTime.toFixed(opts.timeDecimals).padStart(opts.timeDecimals + 4);
+  const time = pkt.relativeTime.toFixed(opts.timeDecimals).padStart(10);
   const src = pkt.src.padStart(12);
   const dst = pkt.dst.padEnd(12);
   const arrow = pkt.src || pkt.dst ? ' → ' : '   ';
