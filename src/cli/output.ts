@@ -1,8 +1,12 @@
 /**
- * Batched stdout: packets' text is gathered into ~256 KB writes, and a reader that goes away
- * (`vpnscope f.pcap | head`) ends the program quietly instead of with EPIPE.
+ * Batched standard output: packets' text is encoded into ~256 KB buffers and written with blocking
+ * writes, so a slow reader (a pipe into jq or less) slows vpnscope down instead of making it queue
+ * output in memory. A reader that goes away (`vpnscope f.pcap | head`) ends the program quietly.
  */
+import fs from 'node:fs';
+
 const FLUSH_AT = 256 * 1024;
+const pause = new Int32Array(new SharedArrayBuffer(4));
 
 export class Output {
   /** Encoded text not yet written: strings are encoded straight into this buffer, no joins. */
@@ -12,15 +16,7 @@ export class Output {
   /** The first packet's text goes out at once, so a user sees output immediately on a long file. */
   private started = false;
 
-  constructor(private readonly stream: NodeJS.WriteStream) {
-    stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') {
-        this.closed = true;
-        process.exit(0);
-      }
-      throw e;
-    });
-  }
+  constructor(private readonly fd: number) {}
 
   write(s: string): void {
     if (this.closed) return;
@@ -28,7 +24,7 @@ export class Output {
     if (this.used + s.length * 3 > this.buf.length) {
       this.flush();
       if (s.length * 3 > this.buf.length) {
-        this.stream.write(s);
+        this.writeAll(Buffer.from(s));
         return;
       }
     }
@@ -44,16 +40,34 @@ export class Output {
   flush(): void {
     if (this.used === 0 || this.closed) return;
     this.started = true;
-    const out = this.buf.subarray(0, this.used);
-    // The stream may keep the chunk until it is written: hand it this buffer and start a new one.
-    this.buf = Buffer.allocUnsafe(FLUSH_AT + 4096);
+    const used = this.used;
     this.used = 0;
-    this.stream.write(out);
+    this.writeAll(this.buf.subarray(0, used));
   }
 
-  /** Resolves once the stream can take more (back-pressure for pipes that are asynchronous). */
-  drain(): Promise<void> | void {
+  /** Kept for callers that await between batches; writes are already blocking. */
+  drain(): void {
     this.flush();
-    if (this.stream.writableNeedDrain) return new Promise((resolve) => this.stream.once('drain', () => resolve()));
+  }
+
+  private writeAll(bytes: Uint8Array): void {
+    let off = 0;
+    while (off < bytes.length && !this.closed) {
+      try {
+        off += fs.writeSync(this.fd, bytes, off, bytes.length - off);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN') {
+          // A non-blocking pipe is full: wait a moment for the reader instead of queueing in memory.
+          Atomics.wait(pause, 0, 0, 1);
+          continue;
+        }
+        if (code === 'EPIPE') {
+          this.closed = true;
+          process.exit(0);
+        }
+        throw e;
+      }
+    }
   }
 }

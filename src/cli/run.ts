@@ -89,7 +89,7 @@ export async function runFile(o: RunOptions): Promise<number> {
 }
 
 export async function runSource(source: FrameSource, o: RunOptions, p: Prepared, name: string): Promise<number> {
-  const out = new Output(process.stdout);
+  const out = new Output(1);
   const colors = createColors(o.color);
   const progress = Progress.forStderr(o.quiet || o.format !== 'text' || !process.stdout.isTTY);
   const sink: { writer: PcapWriter | null; skipped: number } = { writer: null, skipped: 0 };
