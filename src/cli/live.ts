@@ -17,7 +17,7 @@ import { isIP } from 'node:net';
 import { Command, Option } from 'commander';
 import { registerAll } from '../protocols/index.js';
 import { registerStats } from '../stats/all.js';
-import { buildProgram } from './main.js';
+import { buildProgram, runOptionsFrom } from './main.js';
 import { prepare, runSource, type RunOptions } from './run.js';
 import { CliError, ExitCode } from './errors.js';
 import {
@@ -93,25 +93,6 @@ function checkPrefix(text: string, what: string, allowDefault: boolean): string 
     throw new CliError(`${what} needs an IPv4 or IPv6 address with an optional prefix length (10.9.0.1/24, fd09::1/64), not '${text}'`, ExitCode.Usage);
   }
   return `${address}/${length}`;
-}
-
-function parsePrefs(list: string[]): Record<string, string> {
-  const prefs: Record<string, string> = {};
-  for (const p of list) {
-    const i = p.indexOf(':');
-    if (i <= 0) throw new CliError(`-o needs name:value, not '${p}'`, ExitCode.Usage);
-    prefs[p.slice(0, i)] = p.slice(i + 1);
-  }
-  return prefs;
-}
-
-function parseDecodeAs(list: string[]): RunOptions['decodeAs'] {
-  return list.map((d) => {
-    const m = /^([a-z0-9_.]+)==([^,]+),([a-z0-9_.-]+)$/i.exec(d.trim());
-    if (!m) throw new CliError(`-d needs table==value,protocol (e.g. udp.port==1198,openvpn), not '${d}'`, ExitCode.Usage);
-    const key = /^\d+$/.test(m[2]!) ? Number(m[2]) : m[2]!;
-    return { table: m[1]!, key, protocol: m[3]!.toLowerCase() };
-  });
 }
 
 // ---- privileges -------------------------------------------------------------------------------------
@@ -219,27 +200,7 @@ export async function runLive(argv: string[]): Promise<number> {
   const addresses = (o.address as string[]).map((a) => checkPrefix(a, '--address', false));
   const routes = (o.route as string[]).map((r) => checkPrefix(r, '--route', true));
 
-  const format = (o.format ?? 'text') as RunOptions['format'];
-  if (format === 'fields' && o.field.length === 0) throw new CliError('-T fields needs at least one -e FIELD', ExitCode.Usage);
-  if (o.field.length > 0 && format !== 'fields') throw new CliError('-e FIELD needs -T fields', ExitCode.Usage);
-  const color = o.color !== false && !process.env.NO_COLOR && process.stdout.isTTY === true && process.env.TERM !== 'dumb';
-  const runOptions: RunOptions = {
-    file: deviceName,
-    format,
-    verbose: !!o.verbose,
-    hex: !!o.hex,
-    fields: o.field,
-    fieldOptions: o.fieldOption,
-    filter: o.displayFilter,
-    count: o.count,
-    stats: o.statistics,
-    quiet: !!o.quiet,
-    write: o.write,
-    prefs: parsePrefs(o.pref),
-    decodeAs: parseDecodeAs(o.decodeAs),
-    explain: !!o.explain,
-    color,
-  };
+  const runOptions: RunOptions = runOptionsFrom(o, deviceName);
   registerAll();
   registerStats();
   // Everything that can be wrong with the command line is found before a device exists.

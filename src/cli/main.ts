@@ -9,7 +9,7 @@
  *   4  the display filter (-Y) is invalid
  *   5  live capture could not start (privileges, device, capture program)
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Option, type OptionValues } from 'commander';
 import { registerAll } from '../protocols/index.js';
 import { registerStats } from '../stats/all.js';
 import { runFile, type RunOptions } from './run.js';
@@ -135,11 +135,16 @@ async function run(argv: string[]): Promise<number> {
   const file: string | undefined = o.readFile ?? program.args[0];
   if (!file) throw new CliError('no capture file given (vpnscope FILE, or -r FILE; "-" reads standard input)', ExitCode.Usage);
   if (o.readFile && program.args[0]) throw new CliError(`two capture files given ('${o.readFile}' and '${program.args[0]}')`, ExitCode.Usage);
+  return runFile(runOptionsFrom(o, file));
+}
+
+/** The output options file and live mode share, checked and converted from the parsed flags. */
+export function runOptionsFrom(o: OptionValues, file: string): RunOptions {
   const format = (o.format ?? 'text') as RunOptions['format'];
   if (format === 'fields' && o.field.length === 0) throw new CliError('-T fields needs at least one -e FIELD', ExitCode.Usage);
   if (o.field.length > 0 && format !== 'fields') throw new CliError('-e FIELD needs -T fields', ExitCode.Usage);
   const color = o.color !== false && !process.env.NO_COLOR && process.stdout.isTTY === true && process.env.TERM !== 'dumb';
-  return runFile({
+  return {
     file,
     format,
     verbose: !!o.verbose,
@@ -155,5 +160,5 @@ async function run(argv: string[]): Promise<number> {
     decodeAs: parseDecodeAs(o.decodeAs),
     explain: !!o.explain,
     color,
-  });
+  };
 }
