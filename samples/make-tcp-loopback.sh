@@ -11,13 +11,18 @@
 #
 # tcp-lossy.pcap: namespaces vsample-tcp-a (server, 10.53.2.1) and
 # vsample-tcp-b (client, 10.53.2.2) joined by TUN devices and a Python relay
-# that impairs the link on purpose, always the same way: towards the server it
-# drops the first copy of the 4th data segment, swaps the 7th and 8th and sends
-# the 10th twice; towards the client it drops the first copy of the 5th data
-# segment. curl POSTs 20000 bytes (port 42011) and GETs 20000 bytes (port
-# 42012). tcpdump captures on the server's TUN (link type RAW), so losses
-# towards the server appear as gaps and late retransmissions, losses towards
-# the client as duplicate ACKs and retransmissions.
+# that impairs the link on purpose, always the same way (data segments counted
+# per direction over the whole capture): towards the server it drops the first
+# copy of the 4th, swaps the 7th and 8th and sends the 10th twice; towards the
+# client it drops the first copy of the 5th. curl POSTs 20000 bytes (port 42011)
+# and GETs 20000 bytes (port 42012). tcpdump captures on the server's TUN (link
+# type RAW), so losses towards the server appear as gaps and late
+# retransmissions, losses towards the client as duplicate ACKs and
+# retransmissions.
+#
+# Sequence numbers and timings change on every run: after regenerating, refresh
+# the per-frame tables in test/tcp.test.ts from
+#   tshark -o tcp.reassemble_out_of_order:TRUE -T fields -e tcp.stream -e tcp.seq …
 # All traffic stays inside the namespaces created here.
 set -euo pipefail
 cd "$(dirname "$0")"

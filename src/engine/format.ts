@@ -168,7 +168,7 @@ export function valueToDisplay(def: FieldDef, value: unknown): string {
         default:
           num = String(v);
       }
-      if (name !== undefined) return `${name} (${num})`;
+      if (name !== undefined) return def.base === 'none' ? name : `${name} (${num})`;
       if (def.values) return `Unknown (${num})`;
       return num + def.unit;
     }

@@ -21,7 +21,7 @@ export function checksumStatusField(proto: string): FieldDef {
   let f = statusFields.get(proto);
   if (!f) {
     f = field(`${proto}.checksum.status`, 'Checksum Status', FT.UInt8,
-      `Whether vpnscope recomputed the ${proto.toUpperCase()} checksum and found it good or bad, or left it unverified.`, { values: statusNames });
+      `Whether vpnscope recomputed the ${proto.toUpperCase()} checksum and found it good or bad, or left it unverified.`, { values: statusNames, base: 'none' });
     statusFields.set(proto, f);
   }
   return f;
