@@ -952,7 +952,12 @@ describe('TCP in real captures (samples/make-tcp-loopback.sh), against tshark', 
     const post = packets[31]!;
     expect(fieldValues(post, 'tcp.segment')).toEqual(['4', '6', '8', '32', '10', '12', '16', '14', '18', '20', '24', '26', '28', '30']);
     expect(fieldValue(post, 'tcp.reassembled.length')).toBe('20134');
-    // The duplicate copy (frame 22) was a retransmission: its bytes were not joined twice.
-    expect(labels(packets[21]!, 'tcp.segment_data')).toEqual(['Retransmitted TCP segment data (1448 bytes)']);
+    // The duplicate copy (frame 22) arrived while the first was still held: kept once, not joined
+    // twice (frame 22 is not in the list above), and labelled as tshark labels it.
+    expect(labels(packets[21]!, 'tcp.segment_data')).toEqual(['TCP segment data (1448 bytes)']);
+    expect(fieldValues(packets[21]!, 'tcp.analysis.retransmission').length).toBe(1);
+    // The receiver's duplicate SACK for it (RFC 2883).
+    expect([fieldValue(packets[22]!, 'tcp.options.sack.dsack_le'), fieldValue(packets[22]!, 'tcp.options.sack.dsack_re')]).toEqual(['13033', '14481']);
+    expect(experts(packets[22]!)).toContain('D-SACK Sequence');
   });
 });

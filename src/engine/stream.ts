@@ -159,6 +159,8 @@ export interface StreamData {
    * instead of under the conversation.
    */
   channel?: object;
+  /** The transport's tree node for this segment: "TCP segment data" lines go there (else at the top). */
+  tree?: Node;
 }
 
 export function isStreamData(data: unknown): data is StreamData {
@@ -192,7 +194,7 @@ export function dissectPdus(
       if (pendingLength + here.length > dir.maxPending) return giveUp(dir, buf, pkt, parent);
       dir.hold(here);
       dir.pendingFrames.push([dir.originFrame || pkt.number, here.length]);
-      markSegment(pkt, parent, buf, dir, true);
+      markSegment(pkt, treeOf(data, parent), buf, dir, true);
       return 0;
     }
     const joined = dir.joinWith(here);
@@ -206,7 +208,7 @@ export function dissectPdus(
       dir.pendingFrames = frames;
       if (firstLen > 0) dir.expected = firstLen;
       dir.pendingFrames.push([dir.originFrame || pkt.number, buf.length]);
-      markSegment(pkt, parent, buf, dir, true);
+      markSegment(pkt, treeOf(data, parent), buf, dir, true);
       return 0;
     }
     // The pending PDU completes in this segment: dissect it from a new source that holds every piece.
@@ -217,7 +219,7 @@ export function dissectPdus(
       return 0;
     }
     const used = firstLen - pendingLength;
-    if (parent.real) markPiece(parent, buf.sub(0, used), dir);
+    if (parent.real) markPiece(treeOf(data, parent), buf.sub(0, used), dir);
     const source = pkt.newSource(joined.subarray(0, firstLen), `Reassembled ${dir.name} (${firstLen} bytes)`);
     describeReassembly(parent, pkt, dir, source, prior, used, firstLen);
     dissectPdu(source, pkt, parent);
@@ -241,7 +243,7 @@ export function dissectPdus(
         dir.hold(rest);
         if (len > 0) dir.expected = len;
         dir.pendingFrames = [[dir.originFrame || pkt.number, rest.length]];
-        markSegment(pkt, parent, work.sub(offset), dir, count === 0);
+        markSegment(pkt, treeOf(data, parent), work.sub(offset), dir, count === 0);
         return count;
       }
       // A datagram cannot continue elsewhere: dissect what is there and let the dissector flag it.
@@ -253,6 +255,11 @@ export function dissectPdus(
     offset += len;
   }
   return count;
+}
+
+/** Where the transport wants its segment lines: its own tree node, or the top of the packet. */
+function treeOf(data: unknown, parent: Node): Node {
+  return (data as StreamData | undefined)?.tree ?? parent;
 }
 
 /** Calls the length function; a throw means "not enough bytes yet", a nonsense answer means "not this protocol". */
@@ -271,8 +278,9 @@ function pduLengthSafe(fn: (b: Buf, o: number) => number, b: Buf, offset: number
 /** Marks bytes kept for a PDU that a later segment completes ("[TCP segment of a reassembled PDU]"). */
 function markSegment(pkt: Packet, parent: Node, buf: Buf, dir: StreamDirection, noPduHere: boolean): void {
   const f = dir.fields;
-  // Held-back bytes released now were already marked so in the frame that carried them.
-  if (noPduHere && !dir.originFrame) pkt.appendInfo(`[${f.label} ${f.unit} of a reassembled PDU]`, true);
+  // Held-back bytes released now were already marked so in the frame that carried them. Like
+  // Wireshark, always one space before the marker, even after text that ends in a space.
+  if (noPduHere && !dir.originFrame) pkt.appendInfo(`${pkt.info ? ' ' : ''}[${f.label} ${f.unit} of a reassembled PDU]`);
   if (parent.real) markPiece(parent, buf, dir);
 }
 

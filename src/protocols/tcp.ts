@@ -121,6 +121,9 @@ const hf = {
   sackLe: field('tcp.options.sack_le', 'TCP SACK Left Edge', FT.UInt32, 'First sequence number of a block that arrived (relative to the other side\'s start).'),
   sackRe: field('tcp.options.sack_re', 'TCP SACK Right Edge', FT.UInt32, 'Sequence number just after a block that arrived (relative to the other side\'s start).'),
   sackCount: field('tcp.options.sack.count', 'TCP SACK Count', FT.UInt8, 'How many received blocks this SACK option lists.'),
+  dsackLe: field('tcp.options.sack.dsack_le', 'TCP D-SACK Left Edge', FT.UInt32, 'Start of a block reported as received twice (a duplicate SACK, RFC 2883).'),
+  dsackRe: field('tcp.options.sack.dsack_re', 'TCP D-SACK Right Edge', FT.UInt32, 'End of a block reported as received twice (a duplicate SACK, RFC 2883).'),
+  dsack: field('tcp.options.sack.dsack', 'D-SACK Sequence', FT.None, 'The first SACK block reports data that arrived twice: a sign of a needless retransmission.'),
   optTimestamp: field('tcp.options.timestamp', 'TCP Option - Timestamps', FT.Bytes, 'A sender clock value and the last value seen from the other side, for round-trip timing and wrap protection.'),
   tsval: field('tcp.options.timestamp.tsval', 'Timestamp value', FT.UInt32, 'The sender\'s timestamp clock when the segment was sent.'),
   tsecr: field('tcp.options.timestamp.tsecr', 'Timestamp echo reply', FT.UInt32, 'The most recent timestamp value received from the other side, echoed back.'),
@@ -607,7 +610,7 @@ function optionName(kind: number): string {
  * Dissects the options between `start` and `end` into `node` and appends their Info text
  * (" MSS=1460 SACK_PERM TSval=… TSecr=… WS=128"). Stops at the first impossible length.
  */
-function dissectOptions(buf: Buf, start: number, end: number, pkt: Packet, node: Node, flags: number, sackBase: number): void {
+function dissectOptions(buf: Buf, start: number, end: number, pkt: Packet, node: Node, flags: number, sackBase: number, ack: number): void {
   const tree = node.real;
   const names: string[] | null = tree ? [] : null;
   let o = start;
@@ -670,7 +673,7 @@ function dissectOptions(buf: Buf, start: number, end: number, pkt: Packet, node:
       continue;
     }
     // Appended option by option, so what was read survives a capture cut inside the options.
-    const info = optionValue(buf, o, len, kind, pkt, n, sackBase);
+    const info = optionValue(buf, o, len, kind, pkt, n, sackBase, ack);
     if (info) pkt.appendInfo(info);
     o += len;
   }
@@ -679,7 +682,7 @@ function dissectOptions(buf: Buf, start: number, end: number, pkt: Packet, node:
 }
 
 /** Decodes one well-formed option's value into `n`; returns its Info text. */
-function optionValue(buf: Buf, o: number, len: number, kind: number, pkt: Packet, n: Node, sackBase: number): string {
+function optionValue(buf: Buf, o: number, len: number, kind: number, pkt: Packet, n: Node, sackBase: number, ack: number): string {
   const tree = n.real;
   switch (kind) {
     case 2: {
@@ -716,6 +719,24 @@ function optionValue(buf: Buf, o: number, len: number, kind: number, pkt: Packet
         text += ` SLE=${le} SRE=${re}`;
       }
       n.addGenerated(hf.sackCount, blocks);
+      // RFC 2883: a first block below the acknowledgment, or inside the second block, reports
+      // data received twice.
+      if (blocks > 0) {
+        const le = buf.u32(o + 2);
+        const re = buf.u32(o + 6);
+        const belowAck = ack >= 0 && lt(le, ack);
+        const inSecond = blocks > 1 && !gt(buf.u32(o + 10), le) && !gt(re, buf.u32(o + 14));
+        if (belowAck || inSecond) {
+          const l = n.addGenerated(hf.dsackLe, u32(le - sackBase));
+          const r = n.addGenerated(hf.dsackRe, u32(re - sackBase));
+          if (tree) {
+            l.text = `D-SACK Left Edge = ${u32(le - sackBase)}${sackBase ? ' (relative)' : ''}`;
+            r.text = `D-SACK Right Edge = ${u32(re - sackBase)}${sackBase ? ' (relative)' : ''}`;
+          }
+          const d = n.add(hf.dsack, buf, o + 2, 8);
+          pkt.addExpert(d, Severity.Warning, 'Sequence', 'D-SACK Sequence', 'tcp');
+        }
+      }
       if (tree) n.text = label;
       return text;
     }
@@ -941,7 +962,7 @@ function dissectTcp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   if (short) {
     // The options the header announces run past the segment: the engine marks it malformed.
     if (!fragment) buf.check(20, hdrLen - 20);
-    else if (hdrLen > 20) dissectOptions(buf, 20, hdrLen, pkt, node.add(hf.options, buf, 20, hdrLen - 20, node.real ? buf.bytesAt(20, Math.min(hdrLen, buf.length) - 20) : undefined), flags, 0);
+    else if (hdrLen > 20) dissectOptions(buf, 20, hdrLen, pkt, node.add(hf.options, buf, 20, hdrLen - 20, node.real ? buf.bytesAt(20, Math.min(hdrLen, buf.length) - 20) : undefined), flags, 0, -1);
     return;
   }
 
@@ -965,7 +986,7 @@ function dissectTcp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   try {
     if (hdrLen > 20) {
       const optionsNode = node.add(hf.options, buf, 20, hdrLen - 20, node.real ? buf.bytesAt(20, Math.min(hdrLen, buf.length) - 20) : undefined);
-      dissectOptions(buf, 20, hdrLen, pkt, optionsNode, flags, relative && rev.baseSet ? rev.baseSeq : 0);
+      dissectOptions(buf, 20, hdrLen, pkt, optionsNode, flags, relative && rev.baseSet ? rev.baseSeq : 0, flags & ACK ? ackRaw : -1);
     }
   } finally {
     // Even when the capture cut the options short, the timing and analysis are known.
@@ -1155,8 +1176,10 @@ function addAnalysisTree(node: Node, pkt: Packet, conn: TcpConnection): void {
 // Handing the byte stream up.
 
 /** Passes bytes to the protocol on these ports (or found by heuristics), with the direction's stream state. */
-function passUp(bytes: Buf, pkt: Packet, parent: Node, flow: Flow, conv: Conversation, srcPort: number, dstPort: number): void {
+function passUp(bytes: Buf, pkt: Packet, parent: Node, flow: Flow, conv: Conversation, srcPort: number, dstPort: number, node: Node): void {
   const desegment = pkt.session.prefs['tcp.desegment_tcp_streams'] !== 'FALSE';
+  // "TCP segment data" lines for bytes kept for a later PDU go in this segment's TCP tree.
+  flow.data.tree = node;
   dispatchPorts(ports, bytes, pkt, parent, srcPort, dstPort, conv, desegment ? flow.data : undefined);
 }
 
@@ -1198,7 +1221,7 @@ function deliver(payload: Buf, seq: number, pkt: Packet, parent: Node, node: Nod
     return;
   }
   // Only the bytes not delivered yet go up (a retransmission may overlap new data).
-  passUp(ahead < 0 ? payload.sub(-ahead) : payload, pkt, parent, flow, conv, srcPort, dstPort);
+  passUp(ahead < 0 ? payload.sub(-ahead) : payload, pkt, parent, flow, conv, srcPort, dstPort, node);
   flow.deliverNext = end;
   releaseHeld(flow, pkt, parent, node, conv, srcPort, dstPort);
 }
@@ -1256,14 +1279,15 @@ function hold(flow: Flow, seq: number, payload: Buf, pkt: Packet, node: Node): v
   let i = held.length;
   while (i > 0 && gt(held[i - 1]!.seq, seq)) i--;
   // The same out-of-order segment again (a retransmission of held bytes): keep the first copy.
+  // Wireshark labels it like the first ("TCP segment data").
   const again = i > 0 && held[i - 1]!.seq === seq && held[i - 1]!.bytes.length >= length;
   if (!again) {
     held.splice(i, 0, { seq, bytes: payload.bytesAt(0, length).slice(), frame: pkt.number });
     flow.heldBytes += length;
   }
-  pkt.appendInfo('[TCP segment of a reassembled PDU]', true);
+  pkt.appendInfo(' [TCP segment of a reassembled PDU]');
   const n = node.add(reassembly.pieceData, payload, 0, length, node.real ? payload.bytesAt(0, length) : undefined);
-  if (node.real) n.text = `${again ? 'Retransmitted ' : ''}TCP segment data (${length} byte${length === 1 ? '' : 's'})`;
+  if (node.real) n.text = `TCP segment data (${length} byte${length === 1 ? '' : 's'})`;
 }
 
 /** Hands up held segments that are now contiguous with what was delivered. */
@@ -1280,7 +1304,7 @@ function releaseHeld(flow: Flow, pkt: Packet, parent: Node, node: Node, conv: Co
     if (node.real) node.addText(`[${bytes.length} byte${bytes.length === 1 ? '' : 's'} held from frame ${h.frame} passed on now that the gap before them is filled]`);
     flow.stream.originFrame = h.frame;
     try {
-      passUp(source, pkt, parent, flow, conv, srcPort, dstPort);
+      passUp(source, pkt, parent, flow, conv, srcPort, dstPort, node);
     } finally {
       flow.stream.originFrame = 0;
     }
