@@ -121,7 +121,13 @@ export function tokenize(text: string): Token[] {
           } else if (/[0-7]/.test(e) && /^[0-7]{2}$/.test(text.slice(i, i + 2))) {
             value += String.fromCharCode(parseInt(e + text.slice(i, i + 2), 8));
             i += 2;
-          } else value += e;
+          } else if (e === '\\' || e === '"' || e === "'") value += e;
+          else if (e === 'a') value += '\x07';
+          else if (e === 'b') value += '\b';
+          else if (e === 'f') value += '\f';
+          else if (e === 'v') value += '\v';
+          // As in Wireshark: "\." must be written "\\." (a regular expression's escape needs its own backslash).
+          else throw new FilterError(`\\${e} is not a valid escape in a string (write \\\\${e} for a literal backslash)`, i - 2, 2);
           continue;
         }
         value += text[i];
