@@ -7,8 +7,8 @@ import { CaptureFormatError, type FrameSource } from '../capture/frame.js';
 import { PcapWriter } from '../capture/writer.js';
 import { Session } from '../engine/session.js';
 import type { Packet } from '../engine/packet.js';
-import { compileFilter, FilterError, type DisplayFilter } from '../filter/index.js';
-import { createStat, StatError, type Stat } from '../stats/index.js';
+import { compileFilter, FilterError, partialTree, type DisplayFilter } from '../filter/index.js';
+import { createStat, StatError, StatFilterError, type Stat } from '../stats/index.js';
 import { summaryLine, treeLines, hexDumpLines } from '../render/text.js';
 import { packetJson, packetNdjson } from '../render/json.js';
 import { fieldsHeader, fieldsLine, parseFieldsOptions, type FieldsOptions } from '../render/fields.js';
@@ -48,10 +48,7 @@ export function prepare(o: RunOptions): Prepared {
     try {
       filter = compileFilter(o.filter);
     } catch (e) {
-      if (e instanceof FilterError) {
-        const caret = ' '.repeat(Math.max(0, e.position)) + '^'.repeat(Math.max(1, e.length));
-        throw new CliError(`invalid display filter: ${e.message}\n    ${o.filter}\n    ${caret}`, ExitCode.Filter);
-      }
+      if (e instanceof FilterError) throw filterError(e, o.filter, o.filter);
       throw e;
     }
   }
@@ -61,15 +58,9 @@ export function prepare(o: RunOptions): Prepared {
       stats.push(createStat(spec));
     } catch (e) {
       if (e instanceof StatError) throw new CliError(e.message, ExitCode.Usage);
+      if (e instanceof StatFilterError) throw filterError(e.error, e.filter, spec);
       throw e;
     }
-  }
-  const needsTree = o.verbose || o.format !== 'text' || filter !== null || stats.some((s) => s.needsTree);
-  let session: Session;
-  try {
-    session = new Session({ buildTree: needsTree, prefs: o.prefs, decodeAs: o.decodeAs });
-  } catch (e) {
-    throw new CliError(e instanceof Error ? e.message : String(e), ExitCode.Usage);
   }
   let fieldsOptions: FieldsOptions | null = null;
   if (o.format === 'fields') {
@@ -79,7 +70,25 @@ export function prepare(o: RunOptions): Prepared {
       throw new CliError(e instanceof Error ? e.message : String(e), ExitCode.Usage);
     }
   }
+  // -V, JSON and statistics that read the tree need all of it; a filter and -T fields need only the
+  // fields they read (a partial tree); summary lines and -x need none.
+  const wholeTree = o.verbose || o.format === 'json' || o.format === 'ndjson' || stats.some((s) => s.needsTree);
+  const needsTree = wholeTree || filter !== null || fieldsOptions !== null || stats.some((s) => s.filter);
+  const wanted = wholeTree || !needsTree ? undefined : partialTree([filter, ...stats.map((s) => s.filter ?? null)], fieldsOptions?.fields ?? []);
+  let session: Session;
+  try {
+    session = new Session({ buildTree: needsTree, wantedFields: wanted, prefs: o.prefs, decodeAs: o.decodeAs });
+  } catch (e) {
+    throw new CliError(e instanceof Error ? e.message : String(e), ExitCode.Usage);
+  }
   return { filter, stats, session, fieldsOptions };
+}
+
+/** The one-line error (plus the filter and a caret under the problem) for a bad display filter. */
+function filterError(e: FilterError, filterText: string, given: string): CliError {
+  const caret = ' '.repeat(Math.max(0, e.position)) + '^'.repeat(Math.max(1, e.length));
+  const where = given === filterText ? 'display filter' : `filter in -z ${given}`;
+  return new CliError(`invalid ${where}: ${e.message}\n    ${filterText}\n    ${caret}`, ExitCode.Filter);
 }
 
 export async function runFile(o: RunOptions): Promise<number> {

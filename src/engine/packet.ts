@@ -5,7 +5,7 @@
 import type { Frame } from '../capture/frame.js';
 import { Buf } from './buf.js';
 import type { Protocol } from './dispatch.js';
-import { Node, NULL_NODE, Severity, type Expert, expertField } from './tree.js';
+import { Node, NULL_ROOT, Severity, SparseRoot, type Expert, expertField } from './tree.js';
 import type { Session } from './session.js';
 import { FT, field } from './fields.js';
 
@@ -18,6 +18,12 @@ export class Packet {
   readonly buf: Buf;
   /** Protocol abbreviations in order of nesting: ["frame","eth","ethertype","ip","udp","dns"]. */
   readonly layers: string[] = [];
+  /**
+   * Indices in `layers` of the layers added inside another item's subtree instead of at the top of
+   * the tree (ICMP's echo data, an IPv6 extension header): Wireshark's protocol hierarchy counts
+   * top-level layers only.
+   */
+  readonly nestedLayers: number[] = [];
   /** The protocol node of each layer (parallel to `layers` when a tree is built). */
   readonly layerNodes: Node[] = [];
 
@@ -66,7 +72,8 @@ export class Packet {
     buildTree: boolean,
   ) {
     this.buf = Buf.of(frame.bytes, 'Frame', frame.originalLength);
-    this.root = buildTree ? new Node(rootField, null, 0, frame.capturedLength, undefined) : NULL_NODE;
+    const wanted = session.wantedFields;
+    this.root = !buildTree ? NULL_ROOT : wanted ? new SparseRoot(rootField, frame.capturedLength, wanted) : new Node(rootField, null, 0, frame.capturedLength, undefined);
   }
 
   get number(): number {
@@ -76,6 +83,7 @@ export class Packet {
   /** Adds a protocol layer node under `parent`, records the layer and sets the Protocol column. */
   addLayer(proto: Protocol, parent: Node, buf: Buf, offset: number, length: number): Node {
     this.layers.push(proto.abbrev);
+    if (parent !== this.root) this.nestedLayers.push(this.layers.length - 1);
     if (!this.inErrorPacket) this.protocolColumn = proto.short;
     const node = parent.add(proto.field, buf, offset, length);
     if (node.real) this.layerNodes.push(node);

@@ -10,6 +10,11 @@ import { Packet } from './packet.js';
 export interface SessionOptions {
   /** Build the protocol tree (needed by -V, JSON, filters). Summary lines alone do not need it. */
   buildTree?: boolean;
+  /**
+   * With buildTree: build only these fields (a byte per field id, 1 = wanted; see SparseRoot), for
+   * consumers that read a few fields, such as a display filter. Undefined: the whole tree.
+   */
+  wantedFields?: Uint8Array;
   /** Protocol preferences by name, e.g. { 'openvpn.wrap': 'tls-crypt' }. */
   prefs?: Record<string, string>;
   /** Decode-as: `-d udp.port==1198,openvpn` → [{ table: 'udp.port', key: 1198, protocol: 'openvpn' }]. */
@@ -65,6 +70,7 @@ export class Conversation {
 
 export class Session {
   readonly buildTree: boolean;
+  readonly wantedFields: Uint8Array | undefined;
   readonly prefs: Readonly<Record<string, string>>;
   private readonly overrides = new Map<string, Map<number | string, Protocol>>();
   private readonly disabledHeuristics: Set<string>;
@@ -87,6 +93,7 @@ export class Session {
 
   constructor(opts: SessionOptions = {}) {
     this.buildTree = opts.buildTree ?? true;
+    this.wantedFields = opts.wantedFields;
     this.prefs = opts.prefs ?? {};
     this.disabledHeuristics = new Set(opts.disabledHeuristics ?? []);
     this.idleSeconds = opts.idleSeconds ?? 600;

@@ -152,6 +152,87 @@ class NullNode extends Node {
 /** The root handed to dissectors when no tree is wanted. */
 export const NULL_NODE: Node = new NullNode(textField, null, 0, 0, undefined);
 
+/**
+ * A packet's root when no tree is wanted. It builds nothing either, but hands out NULL_NODE, so a
+ * layer added under another layer (not at the top of the tree) can still be told apart.
+ */
+class NullRoot extends NullNode {
+  override add(): Node {
+    return NULL_NODE;
+  }
+  override addGenerated(): Node {
+    return NULL_NODE;
+  }
+  override addHidden(): Node {
+    return NULL_NODE;
+  }
+  override addText(): Node {
+    return NULL_NODE;
+  }
+}
+
+export const NULL_ROOT: Node = new NullRoot(textField, null, 0, 0, undefined);
+
+/**
+ * A partial tree, for consumers that read a few fields (a display filter, -T fields): `wanted[id]`
+ * is 1 for the fields to build. A wanted field's node is built with everything beneath it; any other
+ * node is not built (it is a SkipNode, `real` false, so dissectors skip its tree-only work), yet a
+ * wanted field added under one is still built, hung from the nearest built ancestor.
+ */
+export class SparseRoot extends Node {
+  private readonly skip: SkipNode;
+
+  constructor(def: FieldDef, length: number, readonly wanted: Uint8Array) {
+    super(def, null, 0, length, undefined);
+    this.skip = new SkipNode(this, wanted);
+  }
+
+  override add(def: FieldDef, buf: Buf, offset: number, length: number, value?: unknown): Node {
+    return def.id < this.wanted.length && this.wanted[def.id] ? super.add(def, buf, offset, length, value) : this.skip;
+  }
+  override addGenerated(def: FieldDef, value: unknown, buf?: Buf, offset = 0, length = 0): Node {
+    return def.id < this.wanted.length && this.wanted[def.id] ? super.addGenerated(def, value, buf, offset, length) : this.skip;
+  }
+  override addHidden(def: FieldDef, buf: Buf, offset: number, length: number, value: unknown): Node {
+    return def.id < this.wanted.length && this.wanted[def.id] ? super.addHidden(def, buf, offset, length, value) : this.skip;
+  }
+  override addText(): Node {
+    return this.skip;
+  }
+  override adopt(child: Node): void {
+    if (child.field.id < this.wanted.length && this.wanted[child.field.id]) super.adopt(child);
+  }
+}
+
+/** Stands for every node a partial tree leaves out; passes wanted fields up to the root. */
+class SkipNode extends Node {
+  constructor(
+    private readonly anchor: Node,
+    private readonly wanted: Uint8Array,
+  ) {
+    super(textField, null, 0, 0, undefined);
+  }
+  override get real(): boolean {
+    return false;
+  }
+  override addText(): Node {
+    return this;
+  }
+  override setEnd(): void {}
+  override add(def: FieldDef, buf: Buf, offset: number, length: number, value?: unknown): Node {
+    return def.id < this.wanted.length && this.wanted[def.id] ? this.anchor.add(def, buf, offset, length, value) : this;
+  }
+  override addGenerated(def: FieldDef, value: unknown, buf?: Buf, offset = 0, length = 0): Node {
+    return def.id < this.wanted.length && this.wanted[def.id] ? this.anchor.addGenerated(def, value, buf, offset, length) : this;
+  }
+  override addHidden(def: FieldDef, buf: Buf, offset: number, length: number, value: unknown): Node {
+    return def.id < this.wanted.length && this.wanted[def.id] ? this.anchor.addHidden(def, buf, offset, length, value) : this;
+  }
+  override adopt(child: Node): void {
+    this.anchor.adopt(child);
+  }
+}
+
 /** Walks every node depth-first, children after their parent. */
 export function walk(nodes: readonly Node[] | null, visit: (n: Node, depth: number) => void, depth = 0): void {
   if (!nodes) return;

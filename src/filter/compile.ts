@@ -192,6 +192,8 @@ interface Constant {
 
 export class Compiler {
   readonly fieldIds = new Set<number>();
+  /** A protocol's payload is searched (`udp contains …`): its extent needs every layer's node. */
+  spansLayers = false;
 
   entity(e: Entity): Compiled {
     if (e.kind === 'field') {
@@ -318,6 +320,10 @@ export class Compiler {
     if (right.kind === 'field' || right.kind === 'func') {
       const r = this.entity(right);
       this.comparable(r, right, op);
+      if (group(l.kind) !== group(r.kind)) {
+        const name = (e: Entity) => (e.kind === 'field' ? e.def.abbrev : `${e.name}()`);
+        throw new FilterError(`${name(left)} and ${name(right)} are not of compatible types`, right.pos, right.length);
+      }
       const test = relation(op, pos);
       if (op === '!=') {
         // all_ne: every pair differs, and both fields are there.
@@ -332,6 +338,7 @@ export class Compiler {
         return l.values(o).some((v) => b.some((w) => test(v, w)));
       };
     }
+    if ((op === 'contains' || op === 'matches') && l.kind === 'protocol') this.spansLayers = true;
     if (op === 'contains') {
       const needle = this.containsNeedle(right, l);
       if (typeof needle === 'string') return (o) => l.haystacks(o).some((h) => (h as string).includes(needle));
@@ -435,6 +442,11 @@ export class Compiler {
         return fail('comparable: the field is a label');
     }
   }
+}
+
+/** Kinds that can be compared with each other. */
+function group(kind: Kind): string {
+  return kind === 'bool' ? 'num' : kind === 'protocol' ? 'bytes' : kind;
 }
 
 function relation(op: string, pos: number): (a: Value, b: Value) => boolean {

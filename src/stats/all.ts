@@ -2,7 +2,9 @@
 import { registerStat } from './index.js';
 import { ProtocolHierarchy } from './phs.js';
 import { Conversations, Endpoints } from './conv.js';
-import { ExpertInfos } from './expert.js';
+import { ExpertInfos, severityLevel } from './expert.js';
+import { DnsTree } from './dns.js';
+import { HttpTree } from './http.js';
 import { OpenvpnSessions } from './openvpn.js';
 
 let done = false;
@@ -11,8 +13,10 @@ export function registerStats(): void {
   if (done) return;
   done = true;
   registerStat('io,phs', (s) => new ProtocolHierarchy(s));
-  registerStat('conv', (s) => new Conversations(s));
-  registerStat('endpoints', (s) => new Endpoints(s));
-  registerStat('expert', (s) => new ExpertInfos(s));
-  registerStat('openvpn', (s) => new OpenvpnSessions(s));
+  registerStat('conv', (s) => new Conversations(s), 1);
+  registerStat('endpoints', (s) => new Endpoints(s), 1);
+  registerStat('expert', (s) => new ExpertInfos(s), (after) => (severityLevel(after[0] ?? '') ? 1 : 0));
+  registerStat('dns,tree', (s) => new DnsTree(s));
+  registerStat('http,tree', (s) => new HttpTree(s));
+  registerStat('openvpn', (s) => new OpenvpnSessions(s), 1);
 }

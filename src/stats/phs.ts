@@ -1,6 +1,15 @@
 /**
- * -z io,phs — protocol hierarchy: frames and bytes per protocol path, as tshark counts them (each
- * frame counts once under every protocol in its path; bytes are whole-frame lengths).
+ * -z io,phs — protocol hierarchy: frames and bytes per protocol path, as tshark counts them.
+ *
+ * tshark walks the top-level items of each packet's tree, each one a level deeper than the one
+ * before, and counts the frame (its on-the-wire length) once under every item on that path. So:
+ * - only top-level layers count: ICMP's echo data or an IPv6 fragment header sit inside another
+ *   layer's subtree and are left out (Packet.nestedLayers);
+ * - a protocol that occurs twice (two OpenVPN messages in one TCP segment) nests under itself;
+ * - the items Wireshark adds at the top that are not dissector calls are counted too: packet
+ *   comments before everything, "[N Reassembled TCP Segments]", "[Malformed Packet]" and
+ *   "[Packet size limited during capture]" after the layers.
+ * vpnscope reads these from the packet's layer record, so it needs no tree.
  */
 import type { Packet } from '../engine/packet.js';
 import type { Stat } from './index.js';
@@ -13,8 +22,30 @@ interface PhsNode {
   children: Map<string, PhsNode>;
 }
 
-/** Pseudo-layers tshark leaves out of the hierarchy. */
-const skipped = new Set(['frame', 'ethertype', 'data-text-lines']);
+/** Layer records that are not tree items: the frame itself and the ethertype step. */
+const pseudo = new Set(['frame', 'ethertype']);
+
+/** The names tshark's hierarchy shows for one packet, outermost first. */
+export function hierarchyPath(pkt: Packet): string[] {
+  const path: string[] = [];
+  if (pkt.frame.comments?.length) path.push('pkt_comment');
+  const nested = pkt.nestedLayers;
+  let skip = 0;
+  for (let i = 0; i < pkt.layers.length; i++) {
+    if (skip < nested.length && nested[skip] === i) {
+      skip++;
+      continue;
+    }
+    const layer = pkt.layers[i]!;
+    if (!pseudo.has(layer)) path.push(layer);
+  }
+  if (pkt.extraSources?.some((s) => s.name.startsWith('Reassembled TCP'))) path.push('tcp.segments');
+  if (pkt.experts.some((e) => e.group === 'Malformed' && (e.message === 'Malformed Packet (Exception occurred)' || e.message.startsWith('Dissector bug')))) {
+    path.push('_ws.malformed');
+  }
+  if (pkt.truncated) path.push('_ws.short');
+  return path;
+}
 
 export class ProtocolHierarchy implements Stat {
   readonly needsTree = false;
@@ -24,14 +55,9 @@ export class ProtocolHierarchy implements Stat {
   onPacket(pkt: Packet): void {
     let node = this.root;
     const bytes = pkt.frame.originalLength;
-    const seen = new Set<string>();
-    for (const layer of pkt.layers) {
-      if (skipped.has(layer)) continue;
-      // A protocol repeated back to back (e.g. several TLS records) counts once at that depth.
-      if (seen.has(layer) && node.name === layer) continue;
-      seen.add(layer);
-      let child = node.children.get(layer);
-      if (!child) node.children.set(layer, (child = { name: layer, frames: 0, bytes: 0, children: new Map() }));
+    for (const name of hierarchyPath(pkt)) {
+      let child = node.children.get(name);
+      if (!child) node.children.set(name, (child = { name, frames: 0, bytes: 0, children: new Map() }));
       child.frames++;
       child.bytes += bytes;
       node = child;
