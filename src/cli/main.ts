@@ -38,7 +38,7 @@ export function buildProgram(): Command {
     .option('-E, --field-option <option>', 'fields output option: header=y, separator=/t, aggregator=, occurrence=f|l|a, quote=d|s|n', collect, [])
     .option('-Y, --display-filter <filter>', 'show only packets matching this display filter')
     .option('-c, --count <n>', 'stop after n packets', positiveInt)
-    .option('-z, --statistics <stat>', 'statistics to print at the end, e.g. io,phs  conv,ip  openvpn,sessions (repeatable)', collect, [])
+    .option('-z, --statistics <stat>', 'statistics to print at the end (repeatable): io,phs  conv,TYPE  endpoints,TYPE  expert  dns,tree  http,tree  openvpn,sessions; add ,FILTER to count only matching packets', collect, [])
     .option('-q, --quiet', 'no per-packet output (with -z)')
     .option('-w, --write <file>', 'write the shown packets to a pcap file')
     .option('-o, --pref <name:value>', 'set a protocol preference, e.g. openvpn.wrap:tls-crypt (repeatable)', collect, [])
