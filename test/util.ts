@@ -47,7 +47,7 @@ export function fieldValue(pkt: Packet, abbrev: string): string | undefined {
   return fieldValues(pkt, abbrev)[0];
 }
 
-/** True when the packet carries a malformed marker or an Error-severity expert. */
+/** True when a layer of the packet was marked "[Malformed Packet]". */
 export function isMalformed(pkt: Packet): boolean {
   return findAll(pkt.root, '_ws.malformed').length > 0;
 }

@@ -24,8 +24,6 @@ export class Packet {
    * top-level layers only.
    */
   readonly nestedLayers: number[] = [];
-  /** The protocol node of each layer (parallel to `layers` when a tree is built). */
-  readonly layerNodes: Node[] = [];
 
   /** Summary columns. */
   src = '';
@@ -85,9 +83,7 @@ export class Packet {
     this.layers.push(proto.abbrev);
     if (parent !== this.root) this.nestedLayers.push(this.layers.length - 1);
     if (!this.inErrorPacket) this.protocolColumn = proto.short;
-    const node = parent.add(proto.field, buf, offset, length);
-    if (node.real) this.layerNodes.push(node);
-    return node;
+    return parent.add(proto.field, buf, offset, length);
   }
 
   /** Replaces the Info column (unless a lower layer fenced it: then appends). */

@@ -13,8 +13,3 @@ export function findAll(root: Node, abbrev: string, out: Node[] = []): Node[] {
   }
   return out;
 }
-
-/** Values of every occurrence of `abbrev`. */
-export function values(root: Node, abbrev: string): unknown[] {
-  return findAll(root, abbrev).map((n) => n.value);
-}

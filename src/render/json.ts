@@ -173,10 +173,3 @@ export function packetNdjson(pkt: Packet, out: string[]): void {
   w.text += '}}';
   out.push(w.text);
 }
-
-/** The `layers` object of one packet as a plain value (for tests and programs). */
-export function layersObject(pkt: Packet): unknown {
-  const w = new JsonWriter(false);
-  w.object(pkt.root.children, '');
-  return JSON.parse(w.text);
-}
