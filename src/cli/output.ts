@@ -9,9 +9,12 @@ const FLUSH_AT = 256 * 1024;
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
 export class Output {
-  /** Encoded text not yet written: strings are encoded straight into this buffer, no joins. */
-  private buf = Buffer.allocUnsafe(FLUSH_AT + 4096);
-  private used = 0;
+  /**
+   * Encoded text not yet written: strings are encoded straight into this buffer, no joins. Renderers
+   * that encode their own bytes write at `buf[used…]` after `reserve(n)` and advance `used`.
+   */
+  buf = Buffer.allocUnsafe(FLUSH_AT + 65536);
+  used = 0;
   private closed = false;
   /** The first packet's text goes out at once, so a user sees output immediately on a long file. */
   private started = false;
@@ -29,6 +32,32 @@ export class Output {
       }
     }
     this.used += this.buf.write(s, this.used);
+    if (this.used > FLUSH_AT || !this.started) this.flush();
+  }
+
+  /**
+   * Makes room for `n` more bytes at `buf[used]`, flushing what is pending first when needed; a
+   * request larger than the whole buffer replaces it with a bigger one.
+   */
+  reserve(n: number): void {
+    if (this.used + n <= this.buf.length) return;
+    this.flush();
+    if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n + FLUSH_AT);
+  }
+
+  /** Writes text known to be ASCII (keys, numbers, hex): no UTF-8 encoding step. */
+  ascii(s: string): void {
+    const n = s.length;
+    if (this.used + n > this.buf.length) this.reserve(n);
+    const b = this.buf;
+    let u = this.used;
+    if (n < 32) for (let i = 0; i < n; i++) b[u++] = s.charCodeAt(i);
+    else u += b.write(s, u, n, 'latin1');
+    this.used = u;
+  }
+
+  /** Called after each packet: writes out a full buffer, and the very first packet at once. */
+  endPacket(): void {
     if (this.used > FLUSH_AT || !this.started) this.flush();
   }
 

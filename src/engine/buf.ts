@@ -14,14 +14,11 @@
  */
 
 export class Source {
-  readonly view: DataView;
   constructor(
     readonly bytes: Uint8Array,
     /** Shown as the title of the hex view for bytes that are not the frame ("Reassembled TCP (1234 bytes)"). */
     readonly name: string,
-  ) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
+  ) {}
 }
 
 /** Reading past the captured end of a buffer whose packet was longer on the wire. */
@@ -34,14 +31,17 @@ export class ReportedBoundsError extends Error {
   override name = 'ReportedBoundsError';
 }
 
-const textDecoder = new TextDecoder('utf-8', { fatal: false });
+/**
+ * Buffer's UTF-8 decoder, applied to any Uint8Array: the same WHATWG replacement rules as
+ * TextDecoder (U+FFFD per maximal invalid subpart) at several times its speed on Node 20.
+ */
+const utf8Slice = Buffer.prototype.utf8Slice as (this: Uint8Array, start: number, end: number) => string;
 
 export class Buf {
   /** Bytes present from `start` (what can be read). */
   readonly length: number;
   /** Bytes the protocol says are there (may exceed `length` when the capture was cut). */
   readonly reportedLength: number;
-  private readonly view: DataView;
   private readonly bytes: Uint8Array;
 
   constructor(
@@ -53,7 +53,6 @@ export class Buf {
   ) {
     this.length = length;
     this.reportedLength = reportedLength;
-    this.view = source.view;
     this.bytes = source.bytes;
   }
 
@@ -105,11 +104,13 @@ export class Buf {
   }
   u16(offset: number): number {
     if (offset < 0 || offset + 2 > this.length) this.fail(offset, 2);
-    return this.view.getUint16(this.start + offset);
+    const p = this.start + offset;
+    return (this.bytes[p]! << 8) | this.bytes[p + 1]!;
   }
   u16le(offset: number): number {
     if (offset < 0 || offset + 2 > this.length) this.fail(offset, 2);
-    return this.view.getUint16(this.start + offset, true);
+    const p = this.start + offset;
+    return this.bytes[p]! | (this.bytes[p + 1]! << 8);
   }
   u24(offset: number): number {
     if (offset < 0 || offset + 3 > this.length) this.fail(offset, 3);
@@ -118,15 +119,19 @@ export class Buf {
   }
   u32(offset: number): number {
     if (offset < 0 || offset + 4 > this.length) this.fail(offset, 4);
-    return this.view.getUint32(this.start + offset);
+    const p = this.start + offset;
+    const b = this.bytes;
+    return ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
   }
   u32le(offset: number): number {
     if (offset < 0 || offset + 4 > this.length) this.fail(offset, 4);
-    return this.view.getUint32(this.start + offset, true);
+    const p = this.start + offset;
+    const b = this.bytes;
+    return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
   }
   u64(offset: number): bigint {
     if (offset < 0 || offset + 8 > this.length) this.fail(offset, 8);
-    return this.view.getBigUint64(this.start + offset);
+    return (BigInt(this.u32(offset)) << 32n) | BigInt(this.u32(offset + 4));
   }
   i8(offset: number): number {
     return (this.u8(offset) << 24) >> 24;
@@ -144,7 +149,10 @@ export class Buf {
 
   /** Text decoded as UTF-8 (invalid sequences become U+FFFD). */
   utf8(offset: number, length: number): string {
-    return textDecoder.decode(this.bytesAt(offset, length));
+    const len = length < 0 ? this.remaining(offset) : length;
+    this.check(offset, len);
+    const from = this.start + offset;
+    return utf8Slice.call(this.bytes, from, from + len);
   }
 
   /** Latin-1 text, one char per byte: fast and lossless for protocol tokens. */
@@ -158,9 +166,11 @@ export class Buf {
   /** Index of `byte` at or after `offset` within the captured bytes, or -1. */
   indexOf(byte: number, offset: number, end = this.length): number {
     const e = Math.min(end, this.length);
+    if (offset < 0) offset = 0;
     if (offset >= e) return -1;
-    const i = this.bytes.subarray(this.start + offset, this.start + e).indexOf(byte);
-    return i < 0 ? -1 : offset + i;
+    // Searching the whole source from the absolute position avoids making a view per call.
+    const i = this.bytes.indexOf(byte, this.start + offset) - this.start;
+    return i < 0 || i >= e ? -1 : i;
   }
 
   /** Offset of the end of the line (the CR of CRLF or the LF) at or after `offset`, or -1. */

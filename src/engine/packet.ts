@@ -38,9 +38,16 @@ export class Packet {
   /** Network-layer addresses as keys for conversations ("10.0.0.1", "fd00::1", MACs for non-IP). */
   netSrc = '';
   netDst = '';
-  /** Raw network addresses of the innermost IP layer, for transport checksums' pseudo-header. */
-  netSrcBytes: Uint8Array | null = null;
-  netDstBytes: Uint8Array | null = null;
+  /**
+   * Raw network addresses of the innermost IP layer, for transport checksums' pseudo-header. The
+   * network layer says where they are (`setNetAddressBytes`); the views are made only if read.
+   */
+  private addrBuf: Buf | null = null;
+  private addrLength = 0;
+  private srcAt = -1;
+  private dstAt = -1;
+  private srcBytes: Uint8Array | null = null;
+  private dstBytes: Uint8Array | null = null;
   /** Transport ports of the innermost transport layer (0 when none). */
   srcPort = 0;
   dstPort = 0;
@@ -72,6 +79,41 @@ export class Packet {
     this.buf = Buf.of(frame.bytes, 'Frame', frame.originalLength);
     const wanted = session.wantedFields;
     this.root = !buildTree ? NULL_ROOT : wanted ? new SparseRoot(rootField, frame.capturedLength, wanted) : new Node(rootField, null, 0, frame.capturedLength, undefined);
+  }
+
+  /** The network layer's addresses are `length` bytes at `srcAt` and `dstAt` of `buf`. */
+  setNetAddressBytes(buf: Buf, srcAt: number, dstAt: number, length: number): void {
+    this.addrBuf = buf;
+    this.addrLength = length;
+    this.srcAt = srcAt;
+    this.dstAt = dstAt;
+    this.srcBytes = this.dstBytes = null;
+  }
+
+  get netSrcBytes(): Uint8Array | null {
+    if (this.srcAt >= 0) {
+      this.srcBytes = this.addrBuf!.bytesAt(this.srcAt, this.addrLength);
+      this.srcAt = -1;
+    }
+    return this.srcBytes;
+  }
+
+  set netSrcBytes(bytes: Uint8Array | null) {
+    this.srcBytes = bytes;
+    this.srcAt = -1;
+  }
+
+  get netDstBytes(): Uint8Array | null {
+    if (this.dstAt >= 0) {
+      this.dstBytes = this.addrBuf!.bytesAt(this.dstAt, this.addrLength);
+      this.dstAt = -1;
+    }
+    return this.dstBytes;
+  }
+
+  set netDstBytes(bytes: Uint8Array | null) {
+    this.dstBytes = bytes;
+    this.dstAt = -1;
   }
 
   get number(): number {
@@ -119,9 +161,14 @@ export class Packet {
     child.expert = e;
   }
 
+  /** True when statistics listen: dissectors may skip building tap data otherwise. */
+  get tapping(): boolean {
+    return this.session.taps;
+  }
+
   /** Queues data for a statistics tap. */
   tap(tap: string, data: unknown): void {
-    (this.taps ??= []).push({ tap, data });
+    if (this.session.taps) (this.taps ??= []).push({ tap, data });
   }
 
   /** Registers a new data source (reassembled or decrypted bytes) and returns a Buf over it. */

@@ -15,6 +15,8 @@ export interface SessionOptions {
    * consumers that read a few fields, such as a display filter. Undefined: the whole tree.
    */
   wantedFields?: Uint8Array;
+  /** Collect statistics tap data in `Packet.taps` (default true); off when no statistic listens. */
+  taps?: boolean;
   /** Protocol preferences by name, e.g. { 'openvpn.wrap': 'tls-crypt' }. */
   prefs?: Record<string, string>;
   /** Decode-as: `-d udp.port==1198,openvpn` → [{ table: 'udp.port', key: 1198, protocol: 'openvpn' }]. */
@@ -71,6 +73,7 @@ export class Conversation {
 export class Session {
   readonly buildTree: boolean;
   readonly wantedFields: Uint8Array | undefined;
+  readonly taps: boolean;
   readonly prefs: Readonly<Record<string, string>>;
   private readonly overrides = new Map<string, Map<number | string, Protocol>>();
   private readonly disabledHeuristics: Set<string>;
@@ -94,6 +97,7 @@ export class Session {
   constructor(opts: SessionOptions = {}) {
     this.buildTree = opts.buildTree ?? true;
     this.wantedFields = opts.wantedFields;
+    this.taps = opts.taps ?? true;
     this.prefs = opts.prefs ?? {};
     this.disabledHeuristics = new Set(opts.disabledHeuristics ?? []);
     this.idleSeconds = opts.idleSeconds ?? 600;

@@ -78,12 +78,12 @@ function defaultPrefix(name: string): string {
 /** One direction of a stream, owned by the transport (one per TCP direction). */
 export class StreamDirection {
   /**
-   * Pieces of an incomplete PDU waiting for more, in order. Kept as a list and joined only when the
-   * PDU completes (or its length must be measured), so a 1 MB body over 700 segments is copied once,
-   * not 700 times.
+   * The bytes of an incomplete PDU so far, at the start of a buffer that grows by doubling (or to the
+   * PDU's announced length at once), so a segment costs one copy and no allocation; a 1 MB body
+   * over 700 segments is copied about once. A completed PDU takes the buffer with it.
    */
-  private chunks: Uint8Array[] = [];
-  private chunkBytes = 0;
+  private held: Uint8Array | null = null;
+  private heldBytes = 0;
   /** Total length of the pending PDU once the protocol has said it (-1: not known yet). */
   expected = -1;
   /** Frames (and byte counts) that contributed to the pending bytes. */
@@ -111,30 +111,35 @@ export class StreamDirection {
 
   /** True while part of a PDU is held. */
   get pending(): boolean {
-    return this.chunkBytes > 0;
+    return this.heldBytes > 0;
   }
 
   /** Bytes held for an incomplete PDU, for the transport's memory accounting. */
   get pendingBytes(): number {
-    return this.chunkBytes;
+    return this.heldBytes;
   }
 
-  /** Holds a copy of `bytes` as the next piece of the pending PDU. */
+  /** Appends a copy of `bytes` to the pending PDU. */
   hold(bytes: Uint8Array): void {
-    this.chunks.push(bytes.slice());
-    this.chunkBytes += bytes.length;
+    const need = this.heldBytes + bytes.length;
+    let h = this.held;
+    if (!h || need > h.length) {
+      const announced = this.expected > 0 ? Math.min(this.expected, this.maxPending) : 0;
+      const grown = new Uint8Array(Math.max(need, announced, Math.min(h ? h.length * 2 : 2048, this.maxPending)));
+      if (h) grown.set(h.subarray(0, this.heldBytes));
+      this.held = h = grown;
+    }
+    h.set(bytes, this.heldBytes);
+    this.heldBytes = need;
   }
 
-  /** The held bytes followed by `more`, as one array (the held pieces become that one array). */
+  /**
+   * Appends `more` and returns every held byte as one array. The bytes stay held: `resync()` hands
+   * the array over (it is then no longer written to), so callers may keep it as a data source.
+   */
   joinWith(more: Uint8Array): Uint8Array {
-    const joined = new Uint8Array(this.chunkBytes + more.length);
-    let at = 0;
-    for (const c of this.chunks) {
-      joined.set(c, at);
-      at += c.length;
-    }
-    joined.set(more, at);
-    return joined;
+    this.hold(more);
+    return this.held!.subarray(0, this.heldBytes);
   }
 
   /**
@@ -142,8 +147,8 @@ export class StreamDirection {
    * never captured) or the stream closed, so the next bytes are taken as the start of a new PDU.
    */
   resync(): void {
-    this.chunks = [];
-    this.chunkBytes = 0;
+    this.held = null;
+    this.heldBytes = 0;
     this.expected = -1;
     this.pendingFrames = [];
     this.desynced = false;
@@ -202,11 +207,9 @@ export function dissectPdus(
     const firstLen = dir.expected > 0 ? dir.expected : pduLengthSafe(pduLength, Buf.of(joined, dir.name), 0);
     if (firstLen === NEED_MORE || firstLen > joined.length) {
       if (joined.length > dir.maxPending) return giveUp(dir, buf, pkt, parent);
-      const frames = dir.pendingFrames;
-      dir.resync();
-      dir.hold(joined);
-      dir.pendingFrames = frames;
-      if (firstLen > 0) dir.expected = firstLen;
+      // Still incomplete: everything stays held, now with the length if the header told it.
+      dir.expected = firstLen > 0 ? firstLen : -1;
+      dir.desynced = false;
       dir.pendingFrames.push([dir.originFrame || pkt.number, buf.length]);
       markSegment(pkt, treeOf(data, parent), buf, dir, true);
       return 0;
@@ -240,8 +243,8 @@ export function dissectPdus(
         const rest = work.bytesAt(offset, work.length - offset);
         if (rest.length > dir.maxPending) return count + giveUp(dir, work.sub(offset), pkt, parent);
         dir.resync();
-        dir.hold(rest);
         if (len > 0) dir.expected = len;
+        dir.hold(rest);
         dir.pendingFrames = [[dir.originFrame || pkt.number, rest.length]];
         markSegment(pkt, treeOf(data, parent), work.sub(offset), dir, count === 0);
         return count;

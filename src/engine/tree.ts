@@ -47,6 +47,14 @@ export const expertField = field('_ws.expert', 'Expert Info', FT.None, 'A note t
 export const malformedField = field('_ws.malformed', 'Malformed Packet', FT.Protocol, 'Marks a packet whose bytes contradict its own length fields or structure; dissection of this layer stopped here.');
 export const truncatedField = field('_ws.short', 'Packet size limited during capture', FT.Protocol, 'The capture kept fewer bytes than the packet had (snapshot length), so the rest of this layer was not recorded.');
 
+/**
+ * A node value meaning "my bytes decoded as UTF-8", decoded the first time the value is read: large
+ * text values (an HTTP body as http.file_data) cost nothing when only a label is rendered.
+ */
+export const UTF8_OF_BYTES: unique symbol = Symbol('utf8 of bytes');
+
+const utf8Slice = Buffer.prototype.utf8Slice as (this: Uint8Array, start: number, end: number) => string;
+
 export class Node {
   children: Node[] | null = null;
   flags = NodeFlag.None;
@@ -62,8 +70,21 @@ export class Node {
     /** Offset within `source`. */
     public offset: number,
     public length: number,
-    public value: unknown,
+    private raw: unknown,
   ) {}
+
+  /** The raw value: a number, bytes, text… (see FT in fields.ts). */
+  get value(): unknown {
+    const v = this.raw;
+    if (v !== UTF8_OF_BYTES) return v;
+    const bytes = this.source?.bytes;
+    const end = Math.min(this.offset + this.length, bytes?.length ?? 0);
+    return (this.raw = bytes && end > this.offset ? utf8Slice.call(bytes, this.offset, end) : '');
+  }
+
+  set value(v: unknown) {
+    this.raw = v;
+  }
 
   /** False only for NULL_NODE: lets a dissector skip work that only feeds the tree. */
   get real(): boolean {

@@ -29,10 +29,15 @@ export function checksumStatusField(proto: string): FieldDef {
 
 /** One's-complement sum of 16-bit words, folded; `initial` carries a pseudo-header sum. Returns the folded sum (0xffff when data+checksum verify). */
 export function internetChecksum(bytes: Uint8Array, initial = 0): number {
+  return checksumRange(bytes, 0, bytes.length, initial);
+}
+
+/** internetChecksum over `bytes[from…to)`, without making a view of them. */
+export function checksumRange(bytes: Uint8Array, from: number, to: number, initial = 0): number {
   let sum = initial;
-  const n = bytes.length & ~1;
-  for (let i = 0; i < n; i += 2) sum += (bytes[i]! << 8) | bytes[i + 1]!;
-  if (bytes.length & 1) sum += bytes[bytes.length - 1]! << 8;
+  const n = from + ((to - from) & ~1);
+  for (let i = from; i < n; i += 2) sum += (bytes[i]! << 8) | bytes[i + 1]!;
+  if ((to - from) & 1) sum += bytes[to - 1]! << 8;
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
   return sum;
 }

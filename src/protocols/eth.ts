@@ -30,6 +30,7 @@ import type { Buf } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
 import { type Node, Severity } from '../engine/tree.js';
 import { etherToString, hex } from '../engine/format.js';
+import { etherText } from '../engine/addrtext.js';
 
 /** EtherType names (IEEE registry); the table is shared by every field that holds a type. */
 export const etherTypeNames: Record<number, string> = {
@@ -170,13 +171,11 @@ function addAddress(node: Node, buf: Buf, offset: number, value: Uint8Array, lg:
 
 function dissectEth(buf: Buf, pkt: Packet, parent: Node): void {
   const node = pkt.addLayer(eth, parent, buf, 0, 14);
-  const dst = buf.bytesAt(0, 6);
-  addAddress(node, buf, 0, dst, hf.dstLg, hf.dstIg);
-  const src = buf.bytesAt(6, 6);
-  addAddress(node, buf, 6, src, hf.srcLg, hf.srcIg);
   // Columns and conversation keys for frames without a network layer; IP replaces them.
-  const srcText = etherToString(src);
-  const dstText = etherToString(dst);
+  const dstText = etherText(buf.u24(0), buf.u24(3));
+  if (node.real) addAddress(node, buf, 0, buf.bytesAt(0, 6), hf.dstLg, hf.dstIg);
+  const srcText = etherText(buf.u24(6), buf.u24(9));
+  if (node.real) addAddress(node, buf, 6, buf.bytesAt(6, 6), hf.srcLg, hf.srcIg);
   if (!pkt.dlSrc) {
     pkt.dlSrc = srcText;
     pkt.dlDst = dstText;

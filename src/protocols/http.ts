@@ -28,7 +28,7 @@ import { FT, type FieldDef, field } from '../engine/fields.js';
 import { protocol, table, callDissector, dissectData, type Protocol } from '../engine/dispatch.js';
 import { Buf } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
-import { type Node, Severity } from '../engine/tree.js';
+import { type Node, Severity, UTF8_OF_BYTES } from '../engine/tree.js';
 import { dissectPdus, isStreamData, NEED_MORE, NOT_THIS } from '../engine/stream.js';
 import type { Conversation } from '../engine/session.js';
 
@@ -331,6 +331,16 @@ function directionState(data: unknown): HttpDirection {
 // Dissection.
 
 /** Escapes control characters the way the tree shows text lines: CR LF become \r \n. */
+const controlChar = /[\x00-\x1f\x7f]/;
+
+/** escapeText for a line that may end in LF or CRLF: the common line needs no replacing at all. */
+function escapeLine(s: string): string {
+  const ending = s.endsWith('\r\n') ? 2 : s.endsWith('\n') ? 1 : 0;
+  const body = ending ? s.slice(0, s.length - ending) : s;
+  const shown = controlChar.test(body) ? escapeText(body) : body;
+  return ending === 2 ? shown + '\\r\\n' : ending === 1 ? shown + '\\n' : shown;
+}
+
 function escapeText(s: string): string {
   return s.replace(/[\x00-\x1f\x7f]/g, (c) => {
     if (c === '\r') return '\\r';
@@ -672,7 +682,7 @@ export interface MediaInfo {
 /** File Data, then the body handed to the dissector for its media type. */
 function showBody(body: Buf, pkt: Packet, parent: Node, node: Node, contentType: string): void {
   if (node.real) {
-    const n = node.add(hf.fileData, body, 0, body.length, body.utf8(0, body.length));
+    const n = node.add(hf.fileData, body, 0, body.length, UTF8_OF_BYTES);
     n.text = `File Data: ${body.reportedLength} bytes`;
   }
   const mediaType = mediaTypeOf(contentType);
@@ -698,14 +708,21 @@ function dissectTextLines(buf: Buf, pkt: Packet, parent: Node, data?: unknown): 
   if (mediaType) pkt.appendInfo(` (${mediaType})`);
   // The lines only feed the tree: without one there is nothing to count them for.
   if (!node.real) return;
+  // One decode for the whole body, then lines are cut from the text and from the bytes in step: a
+  // line feed is one byte in UTF-8 and one character in the text, and no decoding error swallows it.
+  const text = buf.utf8(0, buf.length);
   let lines = 0;
   let pos = 0;
+  let at = 0;
   while (pos < buf.length) {
     const lf = buf.indexOf(LF, pos);
     const end = lf < 0 ? buf.length : lf + 1;
-    node.addText(escapeText(buf.utf8(pos, end - pos)), buf, pos, end - pos);
+    const textLf = text.indexOf('\n', at);
+    const textEnd = textLf < 0 ? text.length : textLf + 1;
+    node.addText(escapeLine(text.slice(at, textEnd)), buf, pos, end - pos);
     lines++;
     pos = end;
+    at = textEnd;
   }
   node.text = `Line-based text data${mediaType ? `: ${mediaType}` : ''} (${lines} lines)`;
 }

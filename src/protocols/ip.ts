@@ -29,8 +29,9 @@ import { Buf } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
 import { type Node, NodeFlag, Severity } from '../engine/tree.js';
 import { bitPattern, hex, ipv4ToString } from '../engine/format.js';
+import { ipv4Text } from '../engine/addrtext.js';
 import { Reassembler, FragmentProblem, type FragmentResult } from '../engine/fragments.js';
-import { checksumStatusField, ChecksumStatus, internetChecksum } from './checksum.js';
+import { checksumStatusField, ChecksumStatus, checksumRange } from './checksum.js';
 import type { EthertypePayload } from './eth.js';
 
 /** What IPv4 and IPv6 hand to the protocol they carry, as `data` (ICMP shows the TTL in its Info). */
@@ -515,8 +516,10 @@ function dissectIp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
     checksumNode.suffix = ' [validation disabled]';
     node.addGenerated(statusField, ChecksumStatus.Unverified);
   } else {
-    const header = buf.bytesAt(0, hl);
-    const calculated = ~internetChecksum(header.subarray(12), internetChecksum(header.subarray(0, 10))) & 0xffff;
+    // The sum of the header with its checksum field left out.
+    const bytes = buf.source.bytes;
+    const at = buf.start;
+    const calculated = ~checksumRange(bytes, at + 12, at + hl, checksumRange(bytes, at, at + 10)) & 0xffff;
     if (calculated === checksum) {
       checksumNode.suffix = ' [correct]';
       node.addGenerated(statusField, ChecksumStatus.Good);
@@ -532,7 +535,7 @@ function dissectIp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   // Source first, then destination, each as soon as it is read: a header cut short by the capture
   // still names what it can (as Wireshark's columns do).
   const src = buf.u32(12);
-  const srcText = ipv4ToString(src);
+  const srcText = ipv4Text(src);
   node.add(hf.src, buf, 12, 4, src);
   if (node.real) {
     node.addHidden(hf.addr, buf, 12, 4, src);
@@ -541,7 +544,6 @@ function dissectIp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   }
   if (!inError) pkt.src = srcText;
   pkt.netSrc = srcText;
-  pkt.netSrcBytes = buf.bytesAt(12, 4);
 
   // With a source route still to be followed, the header's destination is only the next hop: the
   // real destination is the route's last address (RFC 791 §3.1), which Wireshark reports as ip.dst
@@ -550,7 +552,7 @@ function dissectIp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   const finalAt = hl > 20 ? findSourceRouteEnd(buf, hl) : -1;
   const dstAt = finalAt >= 0 ? finalAt : 16;
   const dst = finalAt >= 0 ? buf.u32(finalAt) : headerDst;
-  const dstText = ipv4ToString(dst);
+  const dstText = ipv4Text(dst);
   if (finalAt >= 0) node.add(hf.curRt, buf, 16, 4, headerDst);
   else node.add(hf.dst, buf, 16, 4, dst);
   if (node.real) {
@@ -560,7 +562,7 @@ function dissectIp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   }
   if (!inError) pkt.dst = dstText;
   pkt.netDst = dstText;
-  pkt.netDstBytes = buf.bytesAt(dstAt, 4);
+  pkt.setNetAddressBytes(buf, 12, dstAt, 4);
 
   // 224.0.0.0/24 is never routed, so its TTL should be 1 (a few protocols use 255 instead); elsewhere
   // a TTL this low means the datagram will die within a few hops (PIM and OSPF use 1 on purpose).

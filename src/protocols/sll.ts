@@ -24,7 +24,7 @@ import { protocol, table, callDissector, dissectData, findProtocol } from '../en
 import type { Buf } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
 import type { Node } from '../engine/tree.js';
-import { etherToString } from '../engine/format.js';
+import { etherText } from '../engine/addrtext.js';
 import { etherTypeNames, type EthertypeData } from './eth.js';
 
 const pktTypeNames = {
@@ -94,9 +94,8 @@ function isEtherLike(hatype: number): boolean {
 function addAddress(node: Node, pkt: Packet, buf: Buf, offset: number, hatype: number, halen: number): void {
   const len = Math.min(halen, 8);
   if (len === 6 && isEtherLike(hatype)) {
-    const mac = buf.bytesAt(offset, 6);
-    node.add(hf.srcEth, buf, offset, 6, mac);
-    const text = etherToString(mac);
+    node.add(hf.srcEth, buf, offset, 6, buf.bytesAt(offset, 6));
+    const text = etherText(buf.u24(offset), buf.u24(offset + 3));
     if (!pkt.dlSrc) pkt.dlSrc = text;
     pkt.src = pkt.netSrc = text;
   } else if (len === 4 && (hatype === 768 || hatype === 778 || hatype === 776)) {
