@@ -1180,7 +1180,12 @@ function passUp(bytes: Buf, pkt: Packet, parent: Node, flow: Flow, conv: Convers
   const desegment = pkt.session.prefs['tcp.desegment_tcp_streams'] !== 'FALSE';
   // "TCP segment data" lines for bytes kept for a later PDU go in this segment's TCP tree.
   flow.data.tree = node;
-  dispatchPorts(ports, bytes, pkt, parent, srcPort, dstPort, conv, desegment ? flow.data : undefined);
+  try {
+    dispatchPorts(ports, bytes, pkt, parent, srcPort, dstPort, conv, desegment ? flow.data : undefined);
+  } finally {
+    // The flow outlives this packet; its tree must not (it would keep the packet's nodes alive).
+    flow.data.tree = undefined;
+  }
 }
 
 /**
