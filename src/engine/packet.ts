@@ -9,6 +9,9 @@ import { Node, NULL_ROOT, Severity, SparseRoot, type Expert, expertField } from 
 import type { Session } from './session.js';
 import { FT, field } from './fields.js';
 
+/** The empty list packets share until they have something to record. */
+const NONE: readonly never[] = Object.freeze([]);
+
 /** The synthetic root every layer hangs from. */
 const rootField = field('_ws.root', 'Packet', FT.None, 'The whole packet: every protocol layer found in this frame hangs from here.');
 
@@ -23,7 +26,7 @@ export class Packet {
    * the tree (ICMP's echo data, an IPv6 extension header): Wireshark's protocol hierarchy counts
    * top-level layers only.
    */
-  readonly nestedLayers: number[] = [];
+  nestedLayers: readonly number[] = NONE;
 
   /** Summary columns. */
   src = '';
@@ -60,7 +63,8 @@ export class Packet {
    */
   inErrorPacket = false;
 
-  readonly experts: Expert[] = [];
+  /** Expert infos raised while dissecting, in order (a shared empty list until the first). */
+  experts: readonly Expert[] = NONE;
   /** Seconds since the first frame and since the previous frame. */
   relativeTime = 0;
   deltaTime = 0;
@@ -123,7 +127,10 @@ export class Packet {
   /** Adds a protocol layer node under `parent`, records the layer and sets the Protocol column. */
   addLayer(proto: Protocol, parent: Node, buf: Buf, offset: number, length: number): Node {
     this.layers.push(proto.abbrev);
-    if (parent !== this.root) this.nestedLayers.push(this.layers.length - 1);
+    if (parent !== this.root) {
+      if (this.nestedLayers === NONE) this.nestedLayers = [];
+      (this.nestedLayers as number[]).push(this.layers.length - 1);
+    }
     if (!this.inErrorPacket) this.protocolColumn = proto.short;
     return parent.add(proto.field, buf, offset, length);
   }
@@ -155,7 +162,8 @@ export class Packet {
   /** Records expert info, and shows it under `node` as Wireshark does. */
   addExpert(node: Node, severity: Severity, group: string, message: string, protocol = this.protocolColumn.toLowerCase()): void {
     const e: Expert = { severity, group, message, protocol };
-    this.experts.push(e);
+    if (this.experts === NONE) this.experts = [];
+    (this.experts as Expert[]).push(e);
     if (!node.real) return;
     const child = node.addGenerated(expertField, undefined);
     child.expert = e;
