@@ -5,8 +5,18 @@ import { openCapture } from '../dist/capture/open.js';
 import { CaptureFormatError } from '../dist/capture/frame.js';
 import { Session } from '../dist/engine/session.js';
 import { registerAll } from '../dist/protocols/index.js';
-import { summaryLine, treeLines, hexDumpLines } from '../dist/render/text.js';
-import { packetNdjson } from '../dist/render/json.js';
+import { writeSummaryLine, writeTree, writeHexDump } from '../dist/render/text.js';
+import { writePacketNdjson } from '../dist/render/json.js';
+
+/** Takes rendered bytes the way the CLI's output does, and forgets them after each packet. */
+const sink = {
+  buf: Buffer.allocUnsafe(1 << 20),
+  used: 0,
+  reserve(n) {
+    if (this.used + n > this.buf.length) this.used = 0;
+    if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n);
+  },
+};
 
 registerAll();
 const files = process.argv.slice(2);
@@ -22,10 +32,11 @@ for (const file of files) {
     await source.run((frame) => {
       frames++;
       const pkt = session.dissect(frame);
-      const lines = [summaryLine(pkt, { timeDecimals: 6 })];
-      treeLines(pkt, { explain: true }, lines);
-      hexDumpLines(pkt, lines);
-      packetNdjson(pkt, lines);
+      sink.used = 0;
+      writeSummaryLine(pkt, { timeDecimals: 6 }, sink);
+      writeTree(pkt, { explain: true }, sink);
+      writeHexDump(pkt, sink);
+      writePacketNdjson(pkt, sink);
     });
     if (source.truncatedAt !== undefined) outcome = `truncated@${source.truncatedAt}`;
   } catch (e) {

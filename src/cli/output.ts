@@ -61,11 +61,6 @@ export class Output {
     if (this.used > FLUSH_AT || !this.started) this.flush();
   }
 
-  /** Writes each line followed by a newline. */
-  lines(lines: readonly string[]): void {
-    if (lines.length > 0) this.write(lines.length === 1 ? lines[0] + '\n' : lines.join('\n') + '\n');
-  }
-
   flush(): void {
     if (this.used === 0 || this.closed) return;
     this.started = true;

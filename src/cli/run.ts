@@ -9,11 +9,12 @@ import { Session } from '../engine/session.js';
 import type { Packet } from '../engine/packet.js';
 import { compileFilter, FilterError, partialTree, type DisplayFilter } from '../filter/index.js';
 import { createStat, StatError, StatFilterError, type Stat } from '../stats/index.js';
-import { summaryLine, treeLines, hexDumpLines } from '../render/text.js';
-import { packetJson, packetNdjson } from '../render/json.js';
+import { summaryLine, writeSummaryLine, writeTree, writeHexDump } from '../render/text.js';
+import { writePacketJson, writePacketNdjson } from '../render/json.js';
 import { fieldsHeader, fieldsLine, parseFieldsOptions, type FieldsOptions } from '../render/fields.js';
 import { CliError, ExitCode } from './errors.js';
 import { Output } from './output.js';
+import { HeapGuard } from './memory.js';
 import { Progress } from './progress.js';
 
 export interface RunOptions {
@@ -77,7 +78,7 @@ export function prepare(o: RunOptions): Prepared {
   const wanted = wholeTree || !needsTree ? undefined : partialTree([filter, ...stats.map((s) => s.filter ?? null)], fieldsOptions?.fields ?? []);
   let session: Session;
   try {
-    session = new Session({ buildTree: needsTree, wantedFields: wanted, prefs: o.prefs, decodeAs: o.decodeAs });
+    session = new Session({ buildTree: needsTree, wantedFields: wanted, taps: stats.length > 0, prefs: o.prefs, decodeAs: o.decodeAs });
   } catch (e) {
     throw new CliError(e instanceof Error ? e.message : String(e), ExitCode.Usage);
   }
@@ -99,6 +100,7 @@ export async function runFile(o: RunOptions): Promise<number> {
 
 export async function runSource(source: FrameSource, o: RunOptions, p: Prepared, name: string): Promise<number> {
   const out = new Output(1);
+  const heap = new HeapGuard();
   const colors = createColors(o.color);
   const progress = Progress.forStderr(o.quiet || o.format !== 'text' || !process.stdout.isTTY);
   const sink: { writer: PcapWriter | null; skipped: number } = { writer: null, skipped: 0 };
@@ -113,7 +115,6 @@ export async function runSource(source: FrameSource, o: RunOptions, p: Prepared,
     paintExplain: o.color ? (l: string) => colors.dim(l) : undefined,
     paintExpert: o.color ? (l: string, s: number) => (s >= 4 ? colors.red(l) : colors.yellow(l)) : undefined,
   };
-  const lines: string[] = [];
 
   const onPacket = (pkt: Packet): boolean => {
     if (p.filter && !p.filter.matches(pkt)) return true;
@@ -126,26 +127,24 @@ export async function runSource(source: FrameSource, o: RunOptions, p: Prepared,
       else sink.skipped++;
     }
     if (!o.quiet) {
-      lines.length = 0;
       if (text) {
-        if (summary) {
-          const line = summaryLine(pkt, { timeDecimals });
-          lines.push(o.color && pkt.experts.some((e) => e.severity >= 5) ? colors.red(line) : line);
-        } else treeLines(pkt, treeOpts, lines);
+        if (!summary) writeTree(pkt, treeOpts, out);
+        else if (o.color && pkt.experts.some((e) => e.severity >= 5)) out.write(colors.red(summaryLine(pkt, { timeDecimals })) + '\n');
+        else writeSummaryLine(pkt, { timeDecimals }, out);
         if (o.hex) {
-          if (o.verbose) lines.push('');
-          hexDumpLines(pkt, lines);
+          if (o.verbose) out.ascii('\n');
+          writeHexDump(pkt, out);
         }
-        if (o.verbose || o.hex) lines.push('');
-        out.lines(lines);
+        if (o.verbose || o.hex) out.ascii('\n');
+        out.endPacket();
       } else if (o.format === 'json') {
-        out.write(first ? '[\n' : ',\n');
-        packetJson(pkt, lines);
-        out.write(lines.join(''));
+        out.ascii(first ? '[\n' : ',\n');
+        writePacketJson(pkt, out);
+        out.endPacket();
       } else if (o.format === 'ndjson') {
-        packetNdjson(pkt, lines);
-        lines.push('\n');
-        out.write(lines.join(''));
+        writePacketNdjson(pkt, out);
+        out.ascii('\n');
+        out.endPacket();
       } else if (p.fieldsOptions) {
         if (first && p.fieldsOptions.header) out.write(fieldsHeader(p.fieldsOptions) + '\n');
         out.write(fieldsLine(pkt, p.fieldsOptions) + '\n');
@@ -161,6 +160,7 @@ export async function runSource(source: FrameSource, o: RunOptions, p: Prepared,
         if (source.info) timeDecimals = source.info.timeDecimals;
         const pkt = p.session.dissect(frame);
         progress.tick(frame.number);
+        heap.tick();
         return onPacket(pkt);
       },
       () => out.drain(),
@@ -177,7 +177,7 @@ export async function runSource(source: FrameSource, o: RunOptions, p: Prepared,
     throw e;
   }
   progress.clear();
-  if (o.format === 'json' && !o.quiet) out.write(first ? '[\n]\n' : '\n]\n');
+  if (o.format === 'json' && !o.quiet) out.ascii(first ? '[\n]\n' : '\n]\n');
   for (const s of p.stats) {
     if (o.format === 'json') out.write(JSON.stringify({ statistic: s.spec, result: s.json() }, null, 2) + '\n');
     else out.write(s.text());

@@ -26,17 +26,16 @@ export function ipv4ToString(v: number): string {
 
 /** RFC 5952 text form: lowercase, longest run of zero groups (length ≥ 2) compressed. */
 export function ipv6ToString(b: Uint8Array): string {
-  const g: number[] = [];
-  for (let i = 0; i < 16; i += 2) g.push((b[i]! << 8) | b[i + 1]!);
+  const group = (i: number) => (b[2 * i]! << 8) | b[2 * i + 1]!;
   let bestStart = -1;
   let bestLen = 0;
   for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
+    if (group(i) !== 0) {
       i++;
       continue;
     }
     let j = i;
-    while (j < 8 && g[j] === 0) j++;
+    while (j < 8 && group(j) === 0) j++;
     if (j - i > bestLen && j - i >= 2) {
       bestStart = i;
       bestLen = j - i;
@@ -44,12 +43,20 @@ export function ipv6ToString(b: Uint8Array): string {
     i = j;
   }
   // IPv4-mapped addresses keep their dotted tail (::ffff:1.2.3.4), as Wireshark shows them.
-  if (bestStart === 0 && bestLen === 5 && g[5] === 0xffff) {
+  if (bestStart === 0 && bestLen === 5 && group(5) === 0xffff) {
     return `::ffff:${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
   }
-  const part = (from: number, to: number) => g.slice(from, to).map((x) => x.toString(16)).join(':');
-  if (bestStart < 0) return part(0, 8);
-  return `${part(0, bestStart)}::${part(bestStart + bestLen, 8)}`;
+  let s = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      s += '::';
+      i += bestLen - 1;
+      continue;
+    }
+    if (s !== '' && !s.endsWith(':')) s += ':';
+    s += group(i).toString(16);
+  }
+  return s;
 }
 
 export function etherToString(b: Uint8Array): string {
@@ -58,12 +65,22 @@ export function etherToString(b: Uint8Array): string {
 
 /** "Jan 22, 2013 23:52:12.330568000 UTC" */
 export function absTimeToString(t: readonly [number, number]): string {
-  const d = new Date(t[0] * 1000);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')}, ${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(
-    d.getUTCSeconds(),
-  )}.${String(t[1]).padStart(9, '0')} UTC`;
+  return `${absDateText(t[0])}.${String(t[1]).padStart(9, '0')} UTC`;
 }
+
+/** "Jan 22, 2013 23:52:12": the part of an absolute time before the fraction of a second. */
+export function absDateText(seconds: number): string {
+  // Frames come in time order, so this usually repeats: made once per second.
+  if (seconds !== lastDateSeconds) {
+    const d = new Date(seconds * 1000);
+    const pad = (n: number) => String(n).padStart(2, '0');
+    lastDateText = `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')}, ${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+    lastDateSeconds = seconds;
+  }
+  return lastDateText;
+}
+let lastDateSeconds = NaN;
+let lastDateText = '';
 
 /** "1358898732.330568000" */
 export function epochToString(t: readonly [number, number]): string {
@@ -211,6 +228,21 @@ export function bitPattern(def: FieldDef, value: number): string {
   return s;
 }
 
+/** "Time to Live: " by field id; grown densely (never written past its end) so it stays a fast array. */
+let labelHeads: (string | undefined)[] = [];
+
+/** "Time to Live: ", the part of a value field's tree line before its value; one string per field. */
+export function fieldLabelHead(def: FieldDef): string {
+  if (def.id >= labelHeads.length) labelHeads = labelHeads.concat(new Array<undefined>(def.id + 256 - labelHeads.length).fill(undefined));
+  return (labelHeads[def.id] ??= def.name + ': ');
+}
+
+/** A value field's line without brackets or suffix: "Time to Live: 64", ".... ..1. = LG bit: Set". */
+export function valueLabel(def: FieldDef, value: unknown): string {
+  const shown = valueToDisplay(def, value);
+  return def.bitmask ? `${bitPattern(def, Number(value))} = ${fieldLabelHead(def)}${shown}` : `${fieldLabelHead(def)}${shown}`;
+}
+
 /** The full tree line for a node, without indentation: "Time to Live: 64", "[Stream index: 0]". */
 export function nodeLabel(node: Node): string {
   const def = node.field;
@@ -225,8 +257,7 @@ export function nodeLabel(node: Node): string {
   } else if (def.type === FT.None) {
     text = def.name;
   } else {
-    const shown = valueToDisplay(def, node.value);
-    text = def.bitmask ? `${bitPattern(def, Number(node.value))} = ${def.name}: ${shown}` : `${def.name}: ${shown}`;
+    text = valueLabel(def, node.value);
   }
   if (node.suffix !== null) text += node.suffix;
   return node.flags & 1 ? `[${text}]` : text;

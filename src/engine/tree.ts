@@ -86,6 +86,18 @@ export class Node {
     this.raw = v;
   }
 
+  /**
+   * While the value is still UTF8_OF_BYTES and not yet read: the bytes it would be decoded from, so
+   * a renderer can copy ASCII text straight from them. Null for any other value.
+   */
+  get undecodedText(): Uint8Array | null {
+    if (this.raw !== UTF8_OF_BYTES) return null;
+    const bytes = this.source?.bytes;
+    if (!bytes || this.offset < 0) return null;
+    const end = Math.min(this.offset + this.length, bytes.length);
+    return end > this.offset ? bytes.subarray(this.offset, end) : null;
+  }
+
   /** False only for NULL_NODE: lets a dissector skip work that only feeds the tree. */
   get real(): boolean {
     return true;
