@@ -37,6 +37,11 @@ export class ReportedBoundsError extends Error {
  */
 const utf8Slice = Buffer.prototype.utf8Slice as (this: Uint8Array, start: number, end: number) => string;
 
+/** `bytes[start…end)` decoded as UTF-8 (invalid sequences become U+FFFD). */
+export function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
+  return utf8Slice.call(bytes, start, end);
+}
+
 export class Buf {
   /** Bytes present from `start` (what can be read). */
   readonly length: number;
@@ -152,7 +157,7 @@ export class Buf {
     const len = length < 0 ? this.remaining(offset) : length;
     this.check(offset, len);
     const from = this.start + offset;
-    return utf8Slice.call(this.bytes, from, from + len);
+    return decodeUtf8(this.bytes, from, from + len);
   }
 
   /** Latin-1 text, one char per byte: fast and lossless for protocol tokens. */

@@ -4,7 +4,7 @@
  * (summary lines only) the packet's root is `NULL_NODE`, whose methods build nothing, so dissectors
  * run one code path either way (Wireshark's `tree == NULL`).
  */
-import type { Buf, Source } from './buf.js';
+import { type Buf, type Source, decodeUtf8 } from './buf.js';
 import { FT, type FieldDef, field } from './fields.js';
 
 export const enum NodeFlag {
@@ -53,8 +53,6 @@ export const truncatedField = field('_ws.short', 'Packet size limited during cap
  */
 export const UTF8_OF_BYTES: unique symbol = Symbol('utf8 of bytes');
 
-const utf8Slice = Buffer.prototype.utf8Slice as (this: Uint8Array, start: number, end: number) => string;
-
 export class Node {
   children: Node[] | null = null;
   flags = NodeFlag.None;
@@ -77,9 +75,8 @@ export class Node {
   get value(): unknown {
     const v = this.raw;
     if (v !== UTF8_OF_BYTES) return v;
-    const bytes = this.source?.bytes;
-    const end = Math.min(this.offset + this.length, bytes?.length ?? 0);
-    return (this.raw = bytes && end > this.offset ? utf8Slice.call(bytes, this.offset, end) : '');
+    const bytes = this.undecodedText;
+    return (this.raw = bytes ? decodeUtf8(bytes, 0, bytes.length) : '');
   }
 
   set value(v: unknown) {

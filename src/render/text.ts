@@ -20,17 +20,16 @@ export interface SummaryOptions {
   timeDecimals: number;
 }
 
-/** tshark's default columns: No. Time Source → Destination Protocol Length Info. */
+/** Collects a packet's text for the string forms below. */
+const scratch = new GrowingSink();
+
+/** tshark's default columns: No. Time Source → Destination Protocol Length Info (no newline). */
 export function summaryLine(pkt: Packet, opts: SummaryOptions): string {
-  const num = String(pkt.number).padStart(5);
-  const time = pkt.relativeTime.toFixed(opts.timeDecimals).padStart(10);
-  const src = pkt.src.padStart(12);
-  const dst = pkt.dst.padEnd(12);
-  const arrow = pkt.src || pkt.dst ? ' → ' : '   ';
-  return `${num} ${time} ${src}${arrow}${dst} ${pkt.protocolColumn} ${pkt.frame.originalLength} ${pkt.info}`;
+  writeSummaryLine(pkt, opts, scratch);
+  return scratch.take().slice(0, -1);
 }
 
-/** `summaryLine` and a newline, written into `out`. */
+/** The summary line (see `summaryLine`) and a newline, written into `out`. */
 export function writeSummaryLine(pkt: Packet, opts: SummaryOptions, out: ByteSink): void {
   const time = pkt.relativeTime.toFixed(opts.timeDecimals);
   const src = pkt.src;
@@ -67,10 +66,9 @@ export interface TreeOptions {
 
 /** The -V tree, four spaces per level, as tshark indents it; one string per line. */
 export function treeLines(pkt: Packet, opts: TreeOptions, out: string[]): void {
-  const sink = new GrowingSink();
-  writeTree(pkt, opts, sink);
-  if (sink.used === 0) return;
-  const text = sink.take();
+  writeTree(pkt, opts, scratch);
+  if (scratch.used === 0) return;
+  const text = scratch.take();
   for (const line of text.slice(0, -1).split('\n')) out.push(line);
 }
 
