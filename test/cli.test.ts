@@ -3,7 +3,7 @@
  * Runs the built program (npm test compiles first).
  */
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -100,6 +100,46 @@ describe('vpnscope command line', () => {
   it('prints tab-separated fields like tshark -T fields', () => {
     const r = run(['-T', 'fields', '-e', 'frame.number', '-e', 'ip.src', '-e', 'udp.port', '-E', 'header=y', '-c', '3', dns]);
     expect(r.out.split('\n').slice(0, 4)).toEqual(['frame.number\tip.src\tudp.port', '1\t\t', '2\t\t', '3\t10.53.0.2\t40001,53']);
+  });
+
+  it('leaves a piped standard output in blocking mode, so a slow reader is waited for, not polled', async () => {
+    // The pipe's write end is shared with the child, so a flag the child sets on it shows in
+    // /proc/self/fdinfo while the child runs (Node restores the flags at exit). The reader waits a
+    // second before draining: the child fills the pipe and must block in write, not spin on EAGAIN.
+    const fifo = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vpnscope-')), 'out');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    const writer = fs.openSync(fifo, 'w');
+    const O_NONBLOCK = 0o4000;
+    const flags = () => parseInt(/flags:\s+(\d+)/.exec(fs.readFileSync(`/proc/self/fdinfo/${writer}`, 'utf8'))![1], 8);
+    const child = spawn(process.execPath, [bin, '-V', dns], { stdio: ['ignore', writer, 'ignore'], env: { ...process.env, NO_COLOR: '1' } });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const seen: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      seen.push(flags() & O_NONBLOCK);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    let text = '';
+    const chunk = Buffer.alloc(65536);
+    let done = false;
+    void exited.then(() => (done = true));
+    for (;;) {
+      let n = 0;
+      try {
+        n = fs.readSync(reader, chunk);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      }
+      text += chunk.toString('latin1', 0, n);
+      if (n === 0 && done) break;
+      if (n === 0) await new Promise((r) => setTimeout(r, 5));
+    }
+    fs.closeSync(writer);
+    fs.closeSync(reader);
+    expect(await exited).toBe(0);
+    expect(seen).toEqual(new Array(20).fill(0));
+    expect(text.length).toBeGreaterThan(65536); // more than a pipe holds: the child did wait for the reader
+    expect(text.match(/^Frame \d+:/gm)).toHaveLength(run([dns]).out.trimEnd().split('\n').length);
   });
 
   it('writes -w output that reads back with the same packets', () => {

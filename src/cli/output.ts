@@ -4,6 +4,16 @@
  * output in memory. A reader that goes away (`vpnscope f.pcap | head`) ends the program quietly.
  */
 import fs from 'node:fs';
+import { isatty } from 'node:tty';
+
+/**
+ * Whether standard output is a terminal, asked without touching `process.stdout`: creating that
+ * stream switches a pipe to non-blocking mode, and the blocking writes below would then spin on
+ * EAGAIN whenever the reader is slower (`vpnscope -V f.pcap | less` ran at half speed).
+ */
+export function stdoutIsTerminal(): boolean {
+  return isatty(1);
+}
 
 const FLUSH_AT = 256 * 1024;
 const pause = new Int32Array(new SharedArrayBuffer(4));

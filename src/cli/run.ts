@@ -1,7 +1,6 @@
 /**
  * The read → dissect → filter → render loop shared by file and live mode.
  */
-import { createColors } from 'picocolors';
 import { openCapture } from '../capture/open.js';
 import { CaptureFormatError, type FrameSource } from '../capture/frame.js';
 import { PcapWriter } from '../capture/writer.js';
@@ -13,7 +12,7 @@ import { summaryLine, writeSummaryLine, writeTree, writeHexDump } from '../rende
 import { writePacketJson, writePacketNdjson } from '../render/json.js';
 import { fieldsHeader, fieldsLine, parseFieldsOptions, type FieldsOptions } from '../render/fields.js';
 import { CliError, ExitCode } from './errors.js';
-import { Output } from './output.js';
+import { Output, stdoutIsTerminal } from './output.js';
 import { HeapGuard } from './memory.js';
 import { Progress } from './progress.js';
 
@@ -101,8 +100,10 @@ export async function runFile(o: RunOptions): Promise<number> {
 export async function runSource(source: FrameSource, o: RunOptions, p: Prepared, name: string): Promise<number> {
   const out = new Output(1);
   const heap = new HeapGuard();
-  const colors = createColors(o.color);
-  const progress = Progress.forStderr(o.quiet || o.format !== 'text' || !process.stdout.isTTY);
+  // picocolors probes process.stdout when it loads, which turns a piped stdout non-blocking (see
+  // stdoutIsTerminal): it is loaded only when colour is on, that is, on a terminal.
+  const colors = o.color ? (await import('picocolors')).createColors(true) : null;
+  const progress = Progress.forStderr(o.quiet || o.format !== 'text' || !stdoutIsTerminal());
   const sink: { writer: PcapWriter | null; skipped: number } = { writer: null, skipped: 0 };
   let timeDecimals = 6;
   let shown = 0;
@@ -111,9 +112,9 @@ export async function runSource(source: FrameSource, o: RunOptions, p: Prepared,
   const summary = text && !o.verbose;
   const treeOpts = {
     explain: o.explain,
-    paintLayer: o.color ? (l: string) => colors.bold(l) : undefined,
-    paintExplain: o.color ? (l: string) => colors.dim(l) : undefined,
-    paintExpert: o.color ? (l: string, s: number) => (s >= 4 ? colors.red(l) : colors.yellow(l)) : undefined,
+    paintLayer: colors ? (l: string) => colors.bold(l) : undefined,
+    paintExplain: colors ? (l: string) => colors.dim(l) : undefined,
+    paintExpert: colors ? (l: string, s: number) => (s >= 4 ? colors.red(l) : colors.yellow(l)) : undefined,
   };
 
   const onPacket = (pkt: Packet): boolean => {
@@ -129,7 +130,7 @@ export async function runSource(source: FrameSource, o: RunOptions, p: Prepared,
     if (!o.quiet) {
       if (text) {
         if (!summary) writeTree(pkt, treeOpts, out);
-        else if (o.color && pkt.experts.some((e) => e.severity >= 5)) out.write(colors.red(summaryLine(pkt, { timeDecimals })) + '\n');
+        else if (colors && pkt.experts.some((e) => e.severity >= 5)) out.write(colors.red(summaryLine(pkt, { timeDecimals })) + '\n');
         else writeSummaryLine(pkt, { timeDecimals }, out);
         if (o.hex) {
           if (o.verbose) out.ascii('\n');
