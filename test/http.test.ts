@@ -11,6 +11,8 @@ import type { Packet } from '../src/engine/packet.js';
 import { openCapture } from '../src/capture/open.js';
 import { findAll } from '../src/engine/query.js';
 import { nodeLabel } from '../src/engine/format.js';
+import { treeLines } from '../src/render/text.js';
+import { packetJson } from '../src/render/json.js';
 import { corpusDir, dissectAll, fieldValue, fieldValues, hexBytes, isMalformed, makeFrame, repoRoot, samplesDir } from './util.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -132,6 +134,27 @@ describe('HTTP requests and responses in one segment', () => {
     expect(layerLabel(pkt!, 'data-text-lines')).toEqual(['Line-based text data: text/html (2 lines)']);
     const lines = findAll(pkt!.root, 'data-text-lines')[0]!.children!.map(nodeLabel);
     expect(lines).toEqual(['<!DOCTYPE html>\\n', '<html>\\n']);
+  });
+
+  it('shows each body line as tshark escapes it, in the tree and in JSON alike', () => {
+    // Plain ASCII lines (written straight from their bytes), a line with UTF-8, a tab and a stray
+    // CR (decoded and escaped), quotes and a backslash (escaped again by JSON), and no final LF.
+    const body = 'plain <b>"x"</b>\r\nna\u00efve\ttab\n\\path\rcr\n\x01\n\nlast';
+    const bytes = Buffer.from(body, 'utf8');
+    const c = conversation();
+    c.request(request);
+    c.response(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${bytes.length}\r\n\r\n`), bytes]));
+    const [, pkt] = dissectAll(c.frames);
+    const expected = ['plain <b>"x"</b>\\r\\n', 'na\u00efve\\ttab\\n', '\\path\\rcr\\n', '\\x01\\n', '\\n', 'last'];
+    expect(findAll(pkt!.root, 'data-text-lines')[0]!.children!.map(nodeLabel)).toEqual(expected);
+    const tree: string[] = [];
+    treeLines(pkt!, { explain: true }, tree);
+    const at = tree.indexOf('Line-based text data: text/plain (6 lines)');
+    // With --explain too: a line of the body has no description line under it.
+    expect(tree.slice(at + 1)).toEqual(expected.map((l) => `    ${l}`));
+    const json: string[] = [];
+    packetJson(pkt!, json);
+    expect(JSON.parse(json.join(''))._source.layers['data-text-lines']['_ws.text']).toEqual(expected);
   });
 
   it('joins a chunked body and shows each chunk', () => {

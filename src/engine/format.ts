@@ -3,7 +3,8 @@
  * ("Type: IPv4 (0x0800)") and tshark's JSON/fields form ("0x0800"). Driven only by the registry.
  */
 import { FT, type FieldDef, typeBits, valueName } from './fields.js';
-import type { Node } from './tree.js';
+import { NodeFlag, type Node } from './tree.js';
+import { decodeUtf8 } from './buf.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -243,6 +244,32 @@ export function valueLabel(def: FieldDef, value: unknown): string {
   return def.bitmask ? `${bitPattern(def, Number(value))} = ${fieldLabelHead(def)}${shown}` : `${fieldLabelHead(def)}${shown}`;
 }
 
+const controlChar = /[\x00-\x1f\x7f]/;
+
+/** Text as the tree shows it: control characters escaped (CR, LF, tab as \r \n \t; others as \xNN). */
+export function escapeText(s: string): string {
+  return s.replace(/[\x00-\x1f\x7f]/g, (c) => {
+    if (c === '\r') return '\\r';
+    if (c === '\n') return '\\n';
+    if (c === '\t') return '\\t';
+    return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+  });
+}
+
+/** escapeText for a line that may end in LF or CRLF: the common line needs no replacing at all. */
+export function escapeLine(s: string): string {
+  const ending = s.endsWith('\r\n') ? 2 : s.endsWith('\n') ? 1 : 0;
+  const body = ending ? s.slice(0, s.length - ending) : s;
+  const shown = controlChar.test(body) ? escapeText(body) : body;
+  return ending === 2 ? shown + '\\r\\n' : ending === 1 ? shown + '\\n' : shown;
+}
+
+/** A LineOfBytes node's label: its bytes decoded as UTF-8, escaped as a line. */
+function lineOfBytesLabel(node: Node): string {
+  const bytes = node.ownBytes;
+  return bytes ? escapeLine(decodeUtf8(bytes, 0, bytes.length)) : '';
+}
+
 /** The full tree line for a node, without indentation: "Time to Live: 64", "[Stream index: 0]". */
 export function nodeLabel(node: Node): string {
   const def = node.field;
@@ -255,12 +282,12 @@ export function nodeLabel(node: Node): string {
     const e = node.expert;
     return `[Expert Info (${severityLabel(e.severity)}/${e.group}): ${e.message}]`;
   } else if (def.type === FT.None) {
-    text = def.name;
+    text = node.flags & NodeFlag.LineOfBytes ? lineOfBytesLabel(node) : def.name;
   } else {
     text = valueLabel(def, node.value);
   }
   if (node.suffix !== null) text += node.suffix;
-  return node.flags & 1 ? `[${text}]` : text;
+  return node.flags & NodeFlag.Generated ? `[${text}]` : text;
 }
 
 function severityLabel(s: number): string {

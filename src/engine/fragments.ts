@@ -10,6 +10,7 @@
  * idle for too long are dropped. Problems (overlaps, conflicting overlaps, two different last pieces,
  * data past the end) are reported to the caller, never thrown.
  */
+import { keepCopy } from './buf.js';
 
 /** One piece of a reassembled datagram, as listed in the frame that completed it. */
 export interface FragmentInfo {
@@ -153,7 +154,7 @@ export class Reassembler {
       this.bytesHeld -= p.held;
       return { ...NOT_DONE, problems: problems | FragmentProblem.Error };
     }
-    p.pieces.push({ frame, offset, data: data.slice() });
+    p.pieces.push({ frame, offset, data: keepCopy(data) });
     p.held += data.length;
     this.bytesHeld += data.length;
     p.lastSeen = seconds;

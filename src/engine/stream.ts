@@ -11,7 +11,7 @@
  * Memory is bounded: a direction buffers at most `maxPending` bytes; past that it gives up on the PDU,
  * says so with expert info and resynchronises at the next segment.
  */
-import { Buf } from './buf.js';
+import { Buf, keepCopy } from './buf.js';
 import type { Packet } from './packet.js';
 import { type Node, Severity } from './tree.js';
 import { FT, type FieldDef, field } from './fields.js';
@@ -131,7 +131,7 @@ export class StreamDirection {
 
   /** Holds a copy of `bytes` as the next piece of the pending PDU. */
   hold(bytes: Uint8Array): void {
-    this.chunks.push(bytes.slice());
+    this.chunks.push(keepCopy(bytes));
     this.chunkBytes += bytes.length;
   }
 

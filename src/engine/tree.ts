@@ -13,6 +13,11 @@ export const enum NodeFlag {
   Generated = 1,
   /** In JSON and filters but not in the -V tree (ip.addr, udp.port). */
   Hidden = 2,
+  /**
+   * A text item whose words are its own bytes, one line of text (a line of an HTTP body): the label
+   * is decoded and escaped only when rendered, and renderers copy a plain ASCII line byte for byte.
+   */
+  LineOfBytes = 4,
 }
 
 export const enum Severity {
@@ -88,7 +93,11 @@ export class Node {
    * a renderer can copy ASCII text straight from them. Null for any other value.
    */
   get undecodedText(): Uint8Array | null {
-    if (this.raw !== UTF8_OF_BYTES) return null;
+    return this.raw === UTF8_OF_BYTES ? this.ownBytes : null;
+  }
+
+  /** The bytes this node covers, as far as they were captured; null when it covers none. */
+  get ownBytes(): Uint8Array | null {
     const bytes = this.source?.bytes;
     if (!bytes || this.offset < 0) return null;
     const end = Math.min(this.offset + this.length, bytes.length);
@@ -126,6 +135,17 @@ export class Node {
     const n = new Node(textField, buf ? buf.source : null, buf ? buf.start + offset : 0, length, undefined);
     n.text = text;
     (this.children ??= []).push(n);
+    return n;
+  }
+
+  /** A text item whose label is its bytes as one line of text (see NodeFlag.LineOfBytes). */
+  addLine(buf: Buf, offset: number, length: number): Node {
+    const n = this.addText('', buf, offset, length);
+    // Null and skipped nodes hand themselves back: only a node really added becomes a line.
+    if (n.real) {
+      n.text = null;
+      n.flags = NodeFlag.LineOfBytes;
+    }
     return n;
   }
 

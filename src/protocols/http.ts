@@ -25,6 +25,7 @@
  * raw data; other modules (JSON, XML…) can register more types.
  */
 import { FT, type FieldDef, field } from '../engine/fields.js';
+import { escapeText } from '../engine/format.js';
 import { protocol, table, callDissector, dissectData, type Protocol } from '../engine/dispatch.js';
 import { Buf } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
@@ -329,26 +330,6 @@ function directionState(data: unknown): HttpDirection {
 
 // ---------------------------------------------------------------------------------------------
 // Dissection.
-
-/** Escapes control characters the way the tree shows text lines: CR LF become \r \n. */
-const controlChar = /[\x00-\x1f\x7f]/;
-
-/** escapeText for a line that may end in LF or CRLF: the common line needs no replacing at all. */
-function escapeLine(s: string): string {
-  const ending = s.endsWith('\r\n') ? 2 : s.endsWith('\n') ? 1 : 0;
-  const body = ending ? s.slice(0, s.length - ending) : s;
-  const shown = controlChar.test(body) ? escapeText(body) : body;
-  return ending === 2 ? shown + '\\r\\n' : ending === 1 ? shown + '\\n' : shown;
-}
-
-function escapeText(s: string): string {
-  return s.replace(/[\x00-\x1f\x7f]/g, (c) => {
-    if (c === '\r') return '\\r';
-    if (c === '\n') return '\\n';
-    if (c === '\t') return '\\t';
-    return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
-  });
-}
 
 /** The media type without parameters, lower case: "text/html; charset=utf-8" → "text/html". */
 function mediaTypeOf(contentType: string): string {
@@ -708,21 +689,14 @@ function dissectTextLines(buf: Buf, pkt: Packet, parent: Node, data?: unknown): 
   if (mediaType) pkt.appendInfo(` (${mediaType})`);
   // The lines only feed the tree: without one there is nothing to count them for.
   if (!node.real) return;
-  // One decode for the whole body, then lines are cut from the text and from the bytes in step: a
-  // line feed is one byte in UTF-8 and one character in the text, and no decoding error swallows it.
-  const text = buf.utf8(0, buf.length);
+  // Each line is a node over its bytes (cut after each LF: a line feed never belongs to a longer
+  // UTF-8 sequence), decoded and escaped only if a renderer shows it.
   let lines = 0;
-  let pos = 0;
-  let at = 0;
-  while (pos < buf.length) {
+  for (let pos = 0; pos < buf.length; lines++) {
     const lf = buf.indexOf(LF, pos);
     const end = lf < 0 ? buf.length : lf + 1;
-    const textLf = text.indexOf('\n', at);
-    const textEnd = textLf < 0 ? text.length : textLf + 1;
-    node.addText(escapeLine(text.slice(at, textEnd)), buf, pos, end - pos);
-    lines++;
+    node.addLine(buf, pos, end - pos);
     pos = end;
-    at = textEnd;
   }
   node.text = `Line-based text data${mediaType ? `: ${mediaType}` : ''} (${lines} lines)`;
 }

@@ -36,7 +36,7 @@
  */
 import { FT, type FieldDef, field } from '../engine/fields.js';
 import { protocol, table, dispatchPorts } from '../engine/dispatch.js';
-import type { Buf } from '../engine/buf.js';
+import { keepCopy, type Buf } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
 import { type Node, NULL_NODE, Severity, textField } from '../engine/tree.js';
 import type { Conversation } from '../engine/session.js';
@@ -1287,7 +1287,7 @@ function hold(flow: Flow, seq: number, payload: Buf, pkt: Packet, node: Node): v
   // Wireshark labels it like the first ("TCP segment data").
   const again = i > 0 && held[i - 1]!.seq === seq && held[i - 1]!.bytes.length >= length;
   if (!again) {
-    held.splice(i, 0, { seq, bytes: payload.bytesAt(0, length).slice(), frame: pkt.number });
+    held.splice(i, 0, { seq, bytes: keepCopy(payload.bytesAt(0, length)), frame: pkt.number });
     flow.heldBytes += length;
   }
   pkt.appendInfo(' [TCP segment of a reassembled PDU]');

@@ -30,7 +30,7 @@
 import { createHash } from 'node:crypto';
 import { FT, type FieldDef, field } from '../engine/fields.js';
 import { protocol, table, type Protocol } from '../engine/dispatch.js';
-import { Buf, type Source } from '../engine/buf.js';
+import { Buf, keepCopy, type Source } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
 import { type Node, Severity } from '../engine/tree.js';
 import { dissectPdus, isStreamData, NEED_MORE, NOT_THIS } from '../engine/stream.js';
@@ -571,7 +571,7 @@ function dissectHandshakeRecord(body: Buf, rec: Node, ctx: Ctx, encrypted: boole
       const inBody = offset === 0 && pending ? body.length : avail;
       const pieces: [number, number][] = offset === 0 && pending ? [...pending.pieces, [pkt.number, body.length]] : [[pkt.number, avail]];
       const rest = data.bytesAt(offset, avail);
-      if (rest.length <= MAX_HANDSHAKE_REASSEMBLY) s.fragment[dir] = { bytes: rest.slice(), pieces };
+      if (rest.length <= MAX_HANDSHAKE_REASSEMBLY) s.fragment[dir] = { bytes: keepCopy(rest), pieces };
       const n = rec.add(hf.handshake, body, body.length - inBody, inBody);
       n.text = `Handshake Protocol: ${name} (fragment)`;
       addInfo(ctx, `[${name} Fragment]`);

@@ -17,7 +17,7 @@
  * with surrogates through JSON.stringify, so the bytes are those of the string-building renderer.
  */
 import type { Packet } from '../engine/packet.js';
-import { type Node, textField, expertField } from '../engine/tree.js';
+import { type Node, NodeFlag, textField, expertField } from '../engine/tree.js';
 import { FT, fields } from '../engine/fields.js';
 import { type ByteSink, GrowingSink } from './sink.js';
 import { absTimeToString, epochToString, nodeLabel, valueToJson } from '../engine/format.js';
@@ -379,6 +379,46 @@ class JsonEncoder {
     return true;
   }
 
+  /**
+   * A line of text given as bytes, as the string of its escaped label (see escapeLine) when it is
+   * printable ASCII with an optional LF or CRLF ending; false, having written nothing, otherwise.
+   */
+  private plainLine(bytes: Uint8Array | null): boolean {
+    if (bytes === null) return false;
+    let n = bytes.length;
+    let ending = '';
+    if (n > 0 && bytes[n - 1] === 0x0a) {
+      const crlf = n > 1 && bytes[n - 2] === 0x0d;
+      // The label ends in the two characters \n (or \r\n); JSON doubles their backslashes.
+      ending = crlf ? '\\\\r\\\\n' : '\\\\n';
+      n -= crlf ? 2 : 1;
+    }
+    let extra = 0;
+    for (let i = 0; i < n; i++) {
+      const c = bytes[i]!;
+      if (c < 0x20 || c >= 0x7f) return false;
+      if (c === QUOTE || c === BACKSLASH) extra++;
+    }
+    this.room(n + extra + ending.length + 2);
+    const b = this.buf;
+    let p = this.pos;
+    b[p++] = QUOTE;
+    if (extra === 0) {
+      b.set(n === bytes.length ? bytes : bytes.subarray(0, n), p);
+      p += n;
+    } else {
+      for (let i = 0; i < n; i++) {
+        const c = bytes[i]!;
+        if (c === QUOTE || c === BACKSLASH) b[p++] = BACKSLASH;
+        b[p++] = c;
+      }
+    }
+    for (let i = 0; i < ending.length; i++) b[p++] = ending.charCodeAt(i);
+    b[p++] = QUOTE;
+    this.pos = p;
+    return true;
+  }
+
   /** Long text that needs escaping (HTTP bodies), in pieces so that it needs no larger buffer. */
   private longString(s: string): void {
     if (surrogate.test(s)) {
@@ -579,7 +619,8 @@ class JsonEncoder {
       case FT.Protocol:
       case FT.None:
         if (n.children) this.object(n.children, indent);
-        else this.string(def.type === FT.Protocol ? (n.text ?? '') : nodeLabel(n));
+        else if (def.type === FT.Protocol) this.string(n.text ?? '');
+        else if (!(n.flags & NodeFlag.LineOfBytes) || !this.plainLine(n.ownBytes)) this.string(nodeLabel(n));
         return;
       case FT.Bool:
         this.room(3);

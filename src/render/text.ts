@@ -90,7 +90,7 @@ function emit(node: Node, depth: number, opts: TreeOptions, out: ByteSink): void
     putLabel(out, node);
     putByte(out, 0x0a);
   }
-  if (opts.explain && node.field.description && !expert && node.text === null) {
+  if (opts.explain && node.field.description && !expert && node.text === null && !(node.flags & NodeFlag.LineOfBytes)) {
     if (opts.paintExplain) putLine(out, opts.paintExplain(`${indentText(indent)}    ↳ ${node.field.description}`));
     else {
       spaces(out, indent);
@@ -126,6 +126,11 @@ const SEVERITY_LEVELS = ['', 'Comment', 'Chat', 'Note', 'Warning', 'Error'];
  */
 function putLabel(out: ByteSink, node: Node): void {
   const def = node.field;
+  if (node.flags & NodeFlag.LineOfBytes) {
+    const bytes = node.ownBytes;
+    if (bytes === null || !putPlainLine(out, bytes)) put(out, nodeLabel(node));
+    return;
+  }
   if (node.text !== null || node.expert !== null || def.type === FT.None || def.type === FT.Protocol) {
     put(out, nodeLabel(node));
     return;
@@ -393,6 +398,8 @@ const encoder = new TextEncoder();
 const ARROW = encoder.encode(' → ');
 const EXPLAIN_MARK = encoder.encode('    ↳ ');
 const ELLIPSIS = encoder.encode('…');
+const ESCAPED_LF = encoder.encode('\\n');
+const ESCAPED_CRLF = encoder.encode('\\r\\n');
 
 /** From this length on, one native encode (≈ 60 ns) beats the loop (≈ 2 ns a character). */
 const PUT_NATIVE = 32;
@@ -525,6 +532,30 @@ function spaces(out: ByteSink, n: number): void {
   let u = out.used;
   for (let i = 0; i < n; i++) b[u++] = 0x20;
   out.used = u;
+}
+
+/** Printable ASCII (0x20–0x7e): bytes a text line shows as themselves. */
+function isPlain(c: number): boolean {
+  return c >= 0x20 && c < 0x7f;
+}
+
+/**
+ * A line of text given as bytes, written as escapeLine would show it when the line is printable
+ * ASCII with an optional LF or CRLF ending (written as \n, \r\n); false, having written nothing,
+ * for any other line.
+ */
+function putPlainLine(out: ByteSink, bytes: Uint8Array): boolean {
+  let n = bytes.length;
+  let ending: Uint8Array | null = null;
+  if (n > 0 && bytes[n - 1] === 0x0a) {
+    const crlf = n > 1 && bytes[n - 2] === 0x0d;
+    ending = crlf ? ESCAPED_CRLF : ESCAPED_LF;
+    n -= crlf ? 2 : 1;
+  }
+  for (let i = 0; i < n; i++) if (!isPlain(bytes[i]!)) return false;
+  putBytes(out, n === bytes.length ? bytes : bytes.subarray(0, n));
+  if (ending) putBytes(out, ending);
+  return true;
 }
 
 function putLine(out: ByteSink, line: string): void {

@@ -7,6 +7,7 @@
  * (bounded), the frame that first carried each packet id (to name retransmissions), and which frame
  * acked it. Payload bytes are copied when kept: frame bytes may be reused once the frame is done.
  */
+import { keepCopy } from '../../engine/buf.js';
 import { StreamDirection } from '../../engine/stream.js';
 import type { Node } from '../../engine/tree.js';
 import type { HelloFacts } from './keylog.js';
@@ -76,7 +77,7 @@ export class ControlDirection {
     }
     if (!known) this.remember(mpid, frame, time);
     if (mpid > this.next) {
-      this.buffered.set(mpid, { mpid, frame, bytes: payload ? payload.slice() : new Uint8Array(0) });
+      this.buffered.set(mpid, { mpid, frame, bytes: payload ? keepCopy(payload) : new Uint8Array(0) });
       this.bufferedBytes += payload?.length ?? 0;
       if (this.buffered.size <= MAX_BUFFERED_PACKETS && this.bufferedBytes <= MAX_BUFFERED_BYTES) {
         return { kind: 'buffered', waitingFor: this.next };
