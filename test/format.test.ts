@@ -1,6 +1,7 @@
 /**
  * Address text: RFC 5952 IPv6 forms, and the cached column texts (engine/addrtext.ts) agreeing with
- * the plain formatters for every kind of value, including after their caches were cleared.
+ * the plain formatters for every kind of value, including after their caches were cleared; the
+ * renderers' byte writers agreeing with String() and the formatters.
  */
 import { describe, expect, it } from 'vitest';
 import { etherToString, ipv4ToString, ipv6ToString } from '../src/engine/format.js';
@@ -8,6 +9,7 @@ import { etherText, ipv4Text } from '../src/engine/addrtext.js';
 import { Node, UTF8_OF_BYTES } from '../src/engine/tree.js';
 import { Source } from '../src/engine/buf.js';
 import { FT, field } from '../src/engine/fields.js';
+import { uint32Length, writeHex, writeHexBytes, writeIpv4, writeNanoseconds, writeUint32 } from '../src/render/digits.js';
 
 function v6(groups: number[]): Uint8Array {
   const b = new Uint8Array(16);
@@ -69,5 +71,38 @@ describe('a node whose value is its bytes as UTF-8', () => {
   it('is empty for a zero-length range or a range past the captured bytes', () => {
     expect(new Node(def, new Source(bytes, 'Frame'), 3, 0, UTF8_OF_BYTES).value).toBe('');
     expect(new Node(def, new Source(bytes, 'Frame'), 7, 10, UTF8_OF_BYTES).value).toBe('\ny');
+  });
+});
+
+describe('byte writers shared by the renderers (render/digits.ts)', () => {
+  const text = (write: (b: Uint8Array, p: number) => number): string => {
+    const b = new Uint8Array(64).fill(0x3f);
+    const end = write(b, 3);
+    expect(b[2]).toBe(0x3f); // nothing written before p
+    return Buffer.from(b.subarray(3, end)).toString('latin1');
+  };
+
+  it('writes integers as String() does, up to 2³² − 1', () => {
+    const edges = [0, 9, 10, 99, 100, 101, 999, 1000, 65535, 99999, 100000, 999999, 1000000, 123456789, 999999999, 1000000000, 4294967295];
+    const random = Array.from({ length: 2000 }, () => Math.floor(Math.random() * 2 ** 32));
+    for (const v of [...edges, ...random]) {
+      expect(text((b, p) => writeUint32(b, p, v))).toBe(String(v));
+      expect(uint32Length(v)).toBe(String(v).length);
+    }
+  });
+
+  it('writes hex with 0x and zero padding, nanoseconds as nine digits, IPv4 as a dotted quad', () => {
+    expect(text((b, p) => writeHex(b, p, 0, 1))).toBe('0x0');
+    expect(text((b, p) => writeHex(b, p, 0x800, 4))).toBe('0x0800');
+    expect(text((b, p) => writeHex(b, p, 0x1_0000, 4))).toBe('0x10000');
+    expect(text((b, p) => writeHex(b, p, 0xffffffff, 2))).toBe('0xffffffff');
+    expect(text((b, p) => writeNanoseconds(b, p, 0))).toBe('000000000');
+    expect(text((b, p) => writeNanoseconds(b, p, 1234))).toBe('000001234');
+    expect(text((b, p) => writeNanoseconds(b, p, 999999999))).toBe('999999999');
+    for (const v of [0, 0xffffffff, 0x0a000001, 0xc0a80a64, 0x01020304]) expect(text((b, p) => writeIpv4(b, p, v))).toBe(ipv4ToString(v));
+    const mac = Uint8Array.of(0x00, 0x1b, 0xaf, 0xff, 0x10, 0x09);
+    expect(text((b, p) => writeHexBytes(b, p, mac, 6, 0x3a))).toBe('00:1b:af:ff:10:09');
+    expect(text((b, p) => writeHexBytes(b, p, mac, 3, 0))).toBe('001baf');
+    expect(text((b, p) => writeHexBytes(b, p, mac, 0, 0x3a))).toBe('');
   });
 });

@@ -71,7 +71,7 @@ export interface FieldDef {
   label: ((node: Node) => string) | null;
 }
 
-/** Byte widths of the integer types, used for hex padding and bit displays. */
+/** Bit widths of the integer types, used for hex padding and bit displays. */
 export function typeBits(type: FT): number {
   switch (type) {
     case FT.UInt8:
@@ -92,6 +92,11 @@ export function typeBits(type: FT): number {
     default:
       return 0;
   }
+}
+
+/** Hex digits a value of the type is shown with (its width, at least one): 0x0800 for a UInt16. */
+export function hexDigits(type: FT): number {
+  return Math.max(1, Math.ceil(typeBits(type) / 4));
 }
 
 export function isInteger(type: FT): boolean {

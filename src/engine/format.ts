@@ -2,7 +2,7 @@
  * Turning a field's raw value into text, the two ways users see it: the tree's display form
  * ("Type: IPv4 (0x0800)") and tshark's JSON/fields form ("0x0800"). Driven only by the registry.
  */
-import { FT, type FieldDef, typeBits, valueName } from './fields.js';
+import { FT, type FieldDef, hexDigits, typeBits, valueName } from './fields.js';
 import { NodeFlag, type Node } from './tree.js';
 import { decodeUtf8 } from './buf.js';
 
@@ -123,7 +123,7 @@ export function valueToJson(def: FieldDef, value: unknown): string {
     case FT.Int32: {
       const v = value as number;
       // tshark pads machine-form hex to the type's width even for fields inside a bitmask ("0x02").
-      if (def.base === 'hex' || def.base === 'hex_dec') return hex(v >>> 0, Math.max(1, Math.ceil(typeBits(def.type) / 4)));
+      if (def.base === 'hex' || def.base === 'hex_dec') return hex(v >>> 0, hexDigits(def.type));
       return String(v);
     }
     case FT.UInt64:

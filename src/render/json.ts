@@ -18,8 +18,9 @@
  */
 import type { Packet } from '../engine/packet.js';
 import { type Node, NodeFlag, textField, expertField } from '../engine/tree.js';
-import { FT, fields } from '../engine/fields.js';
+import { FT, fields, hexDigits } from '../engine/fields.js';
 import { type ByteSink, GrowingSink } from './sink.js';
+import { HEX_CODES, MAX_HEX, MAX_IPV4, MAX_UINT32, writeHex, writeIpv4, writeNanoseconds, writeUint32 } from './digits.js';
 import { absTimeToString, epochToString, nodeLabel, valueToJson } from '../engine/format.js';
 
 
@@ -38,7 +39,6 @@ const COLON = 58;
 const NEWLINE = 10;
 const SPACE = 32;
 const BACKSLASH = 92;
-const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
 /** JSON's two-character escapes of control characters (\b \t \n \f \r); 0 means \u00XX. */
 const SHORT_ESCAPES = new Uint8Array(32);
 SHORT_ESCAPES[8] = 98;
@@ -58,17 +58,16 @@ function escapeControl(b: Uint8Array, p: number, c: number): number {
   b[p++] = 117;
   b[p++] = 48;
   b[p++] = 48;
-  b[p++] = HEX_DIGITS[c >> 4]!;
-  b[p++] = HEX_DIGITS[c & 15]!;
+  b[p++] = HEX_CODES[c >> 4]!;
+  b[p++] = HEX_CODES[c & 15]!;
   return p;
 }
 
 /** "00" to "99". */
-const DIGIT_PAIRS = Buffer.from(Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0')).join(''), 'latin1');
 
 /** `:hh` and a spare byte, big-endian, for each byte value. */
 const COLON_HEX = new Uint32Array(256);
-for (let x = 0; x < 256; x++) COLON_HEX[x] = ((COLON << 24) | (HEX_DIGITS[x >> 4]! << 16) | (HEX_DIGITS[x & 15]! << 8)) >>> 0;
+for (let x = 0; x < 256; x++) COLON_HEX[x] = ((COLON << 24) | (HEX_CODES[x >> 4]! << 16) | (HEX_CODES[x & 15]! << 8)) >>> 0;
 
 /** `rows[level]`, made and grown densely so that `[id]` is a valid index (sparse arrays turn into dictionaries). */
 function byId<T>(rows: (T | undefined)[][], level: number, id: number): (T | undefined)[] {
@@ -637,7 +636,7 @@ class JsonEncoder {
       case FT.Int32:
         if (typeof v !== 'number') break;
         if (def.base === 'hex' || def.base === 'hex_dec') {
-          this.hex(v >>> 0, hexWidth(def.type));
+          this.hex(v >>> 0, hexDigits(def.type));
           return;
         }
         if (v >>> 0 === v) {
@@ -729,13 +728,7 @@ class JsonEncoder {
   /** Nine digits, zero-padded. */
   private nanoseconds(ns: number): void {
     this.room(9);
-    const b = this.buf;
-    for (let p = this.pos + 8; p >= this.pos; p--) {
-      const q = (ns / 10) >>> 0;
-      b[p] = 48 + ns - q * 10;
-      ns = q;
-    }
-    this.pos += 9;
+    this.pos = writeNanoseconds(this.buf, this.pos, ns);
   }
 
   /** `"1234"` for an integer 0 ≤ v < 2³². */
@@ -746,56 +739,28 @@ class JsonEncoder {
     this.buf[this.pos++] = QUOTE;
   }
 
-  /** The digits of an integer 0 ≤ v < 2³², two at a time. */
+  /** The digits of an integer 0 ≤ v < 2³². */
   private digits(v: number): void {
-    this.room(10);
-    const b = this.buf;
-    const end = this.pos + digitCount(v);
-    let p = end;
-    while (v >= 100) {
-      const q = (v / 100) >>> 0;
-      const pair = (v - q * 100) * 2;
-      b[--p] = DIGIT_PAIRS[pair + 1]!;
-      b[--p] = DIGIT_PAIRS[pair]!;
-      v = q;
-    }
-    if (v >= 10) {
-      b[--p] = DIGIT_PAIRS[v * 2 + 1]!;
-      b[--p] = DIGIT_PAIRS[v * 2]!;
-    } else b[--p] = 48 + v;
-    this.pos = end;
+    this.room(MAX_UINT32);
+    this.pos = writeUint32(this.buf, this.pos, v);
   }
 
   /** `"0x00ff"`: at least `width` hex digits, like `'0x' + v.toString(16).padStart(width, '0')`. */
   private hex(v: number, width: number): void {
-    let digits = 1;
-    while (digits < 8 && v >>> (digits * 4) !== 0) digits++;
-    if (digits < width) digits = width;
-    this.room(digits + 4);
-    const b = this.buf;
-    let p = this.pos;
-    b[p++] = QUOTE;
-    b[p++] = 48;
-    b[p++] = 120;
-    for (let d = digits - 1; d >= 0; d--) b[p++] = HEX_DIGITS[(v >>> (d * 4)) & 15]!;
-    b[p++] = QUOTE;
-    this.pos = p;
+    this.room(MAX_HEX + 2);
+    this.buf[this.pos] = QUOTE;
+    const p = writeHex(this.buf, this.pos + 1, v, width);
+    this.buf[p] = QUOTE;
+    this.pos = p + 1;
   }
 
   /** `"10.0.0.1"`, as `ipv4ToString` writes it. */
   private ipv4(v: number): void {
-    this.room(17);
-    const b = this.buf;
-    let p = this.pos;
-    b[p++] = QUOTE;
-    for (let shift = 24; shift >= 0; shift -= 8) {
-      const octet = shift === 24 ? v >>> 24 : (v >>> shift) & 255;
-      if (octet >= 100) b[p++] = 48 + ((octet / 100) | 0);
-      if (octet >= 10) b[p++] = 48 + (((octet / 10) | 0) % 10);
-      b[p++] = 48 + (octet % 10);
-      b[p++] = shift === 0 ? QUOTE : 46;
-    }
-    this.pos = p;
+    this.room(MAX_IPV4 + 2);
+    this.buf[this.pos] = QUOTE;
+    const p = writeIpv4(this.buf, this.pos + 1, v);
+    this.buf[p] = QUOTE;
+    this.pos = p + 1;
   }
 
   /** `"aa:bb:cc"`. */
@@ -821,27 +786,6 @@ class JsonEncoder {
       this.pos = p;
     }
     this.byte(QUOTE);
-  }
-}
-
-function digitCount(v: number): number {
-  if (v < 100000) return v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : 5;
-  return v < 1000000 ? 6 : v < 10000000 ? 7 : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
-}
-
-/** tshark pads machine-form hex to the type's width even for fields inside a bitmask ("0x02"). */
-function hexWidth(type: FT): number {
-  switch (type) {
-    case FT.UInt8:
-    case FT.Int8:
-      return 2;
-    case FT.UInt16:
-    case FT.Int16:
-      return 4;
-    case FT.UInt24:
-      return 6;
-    default:
-      return 8;
   }
 }
 

@@ -9,10 +9,11 @@
 import type { Packet } from '../engine/packet.js';
 import type { Node } from '../engine/tree.js';
 import { NodeFlag } from '../engine/tree.js';
-import { FT, type FieldDef, typeBits } from '../engine/fields.js';
+import { FT, type FieldDef, hexDigits } from '../engine/fields.js';
 import { absDateText, fieldLabelHead, nodeLabel, valueLabel, valueToDisplay } from '../engine/format.js';
 import type { Source } from '../engine/buf.js';
 import { type ByteSink, GrowingSink } from './sink.js';
+import { HEX_CODES, MAX_HEX, MAX_IPV4, MAX_UINT32, isUint32, uint32Length, writeHex, writeHexBytes, writeIpv4, writeNanoseconds, writeUint32 } from './digits.js';
 
 
 export interface SummaryOptions {
@@ -231,13 +232,8 @@ function putValue(out: ByteSink, def: FieldDef, value: unknown): void {
       break;
     case FT.IPv4:
       if (typeof value === 'number') {
-        putUint32(out, value >>> 24);
-        putByte(out, 0x2e);
-        putUint32(out, (value >>> 16) & 255);
-        putByte(out, 0x2e);
-        putUint32(out, (value >>> 8) & 255);
-        putByte(out, 0x2e);
-        putUint32(out, value & 255);
+        if (out.used + MAX_IPV4 > out.buf.length) out.reserve(MAX_IPV4);
+        out.used = writeIpv4(out.buf, out.used, value);
         putUnit(out, def);
         return;
       }
@@ -296,27 +292,22 @@ function putInteger(out: ByteSink, def: FieldDef, v: number): boolean {
       putUint32(out, v);
       return true;
     case 'hex':
-      putHex(out, v, hexDigits(def));
+      putHex(out, v, hexDigits(def.type));
       return true;
     case 'dec_hex':
       putUint32(out, v);
       putAscii(out, ' (');
-      putHex(out, v, hexDigits(def));
+      putHex(out, v, hexDigits(def.type));
       putByte(out, 0x29); // )
       return true;
     case 'hex_dec':
-      putHex(out, v, hexDigits(def));
+      putHex(out, v, hexDigits(def.type));
       putAscii(out, ' (');
       putUint32(out, v);
       putByte(out, 0x29); // )
       return true;
   }
   return false;
-}
-
-/** Hex digits valueToDisplay pads a field's value to: the width of its type, at least one. */
-function hexDigits(def: FieldDef): number {
-  return Math.max(1, Math.ceil(typeBits(def.type) / 4));
 }
 
 /** relTimeToString's "12.000345000", from the same arithmetic; false when the numbers fall outside what is written here. */
@@ -332,10 +323,6 @@ function putRelTime(out: ByteSink, seconds: number): boolean {
   return true;
 }
 
-function isUint32(v: unknown): v is number {
-  return typeof v === 'number' && v >>> 0 === v;
-}
-
 function isNanoseconds(v: unknown): v is number {
   return typeof v === 'number' && v >>> 0 === v && v < 1e9;
 }
@@ -345,8 +332,6 @@ const INDENTS = Array.from({ length: 64 }, (_, i) => ' '.repeat(i * 4));
 function indentText(width: number): string {
   return width < 256 ? INDENTS[width >> 2]! : ' '.repeat(width);
 }
-
-const HEX_CODES = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 
 /** tshark -x: "0000  45 00 00 54 …   E..T" for the frame, then each reassembled/decrypted source. */
 export function writeHexDump(pkt: Packet, out: ByteSink): void {
@@ -456,68 +441,27 @@ function putDecimal(out: ByteSink, v: number): void {
 }
 
 function decimalLength(v: number): number {
-  return isUint32(v) ? decimalDigits(v) : String(v).length;
+  return isUint32(v) ? uint32Length(v) : String(v).length;
 }
 
-/** Decimal digits of an integer in 0 … 2^32 − 1, as String(v) gives them. */
 function putUint32(out: ByteSink, v: number): void {
-  const digits = decimalDigits(v);
-  if (out.used + digits > out.buf.length) out.reserve(digits);
-  const b = out.buf;
-  let u = out.used + digits;
-  out.used = u;
-  do {
-    const q = Math.floor(v / 10);
-    b[--u] = 0x30 + (v - q * 10);
-    v = q;
-  } while (v > 0);
+  if (out.used + MAX_UINT32 > out.buf.length) out.reserve(MAX_UINT32);
+  out.used = writeUint32(out.buf, out.used, v);
 }
 
-function decimalDigits(v: number): number {
-  let digits = 1;
-  for (let rest = v; rest >= 10; rest = Math.floor(rest / 10)) digits++;
-  return digits;
-}
-
-/** "0x" and `v` in lowercase hex, zero-padded to `digits`. */
 function putHex(out: ByteSink, v: number, digits: number): void {
-  let n = 1;
-  while (n < 8 && v >>> (n * 4) !== 0) n++;
-  if (n < digits) n = digits;
-  if (out.used + n + 2 > out.buf.length) out.reserve(n + 2);
-  const b = out.buf;
-  let u = out.used;
-  b[u++] = 0x30;
-  b[u++] = 0x78;
-  for (let shift = (n - 1) * 4; shift >= 0; shift -= 4) b[u++] = shift >= 32 ? 0x30 : HEX_CODES[(v >>> shift) & 15]!;
-  out.used = u;
+  if (out.used + MAX_HEX > out.buf.length) out.reserve(MAX_HEX);
+  out.used = writeHex(out.buf, out.used, v, digits);
 }
 
-/** The first `count` bytes as two hex digits each, `separator` (a byte, 0 for none) between them. */
 function putHexBytes(out: ByteSink, bytes: Uint8Array, count: number, separator: number): void {
   if (out.used + count * 3 > out.buf.length) out.reserve(count * 3);
-  const b = out.buf;
-  let u = out.used;
-  for (let i = 0; i < count; i++) {
-    if (separator !== 0 && i > 0) b[u++] = separator;
-    const v = bytes[i]!;
-    b[u++] = HEX_CODES[v >> 4]!;
-    b[u++] = HEX_CODES[v & 15]!;
-  }
-  out.used = u;
+  out.used = writeHexBytes(out.buf, out.used, bytes, count, separator);
 }
 
-/** Nine digits, zero-padded: the fraction of a second in nanoseconds. */
 function putNanoseconds(out: ByteSink, ns: number): void {
   if (out.used + 9 > out.buf.length) out.reserve(9);
-  const b = out.buf;
-  const end = out.used + 9;
-  for (let u = end - 1; u >= out.used; u--) {
-    const q = Math.floor(ns / 10);
-    b[u] = 0x30 + (ns - q * 10);
-    ns = q;
-  }
-  out.used = end;
+  out.used = writeNanoseconds(out.buf, out.used, ns);
 }
 
 function putByte(out: ByteSink, byte: number): void {
