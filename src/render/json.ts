@@ -617,8 +617,10 @@ class JsonEncoder {
     switch (def.type) {
       case FT.Protocol:
       case FT.None:
+        // A text item's value is its label; a registered field without a value or children is "".
         if (n.children) this.object(n.children, indent);
         else if (def.type === FT.Protocol) this.string(n.text ?? '');
+        else if (def !== textField) this.ascii('""');
         else if (!(n.flags & NodeFlag.LineOfBytes) || !this.plainLine(n.ownBytes)) this.string(nodeLabel(n));
         return;
       case FT.Bool:
