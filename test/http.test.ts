@@ -386,13 +386,13 @@ describe('samples/http.pcap against tshark', async () => {
   const packets = fs.existsSync(file) ? await dissectFile(file) : [];
   const http = packets.filter((p) => p.layers.includes('http'));
 
-  it.skipIf(!packets.length)('shows every message as tshark does (JSON bodies aside)', () => {
-    // tshark hands application/json bodies to its JSON dissector ("HTTP/JSON", ", JavaScript Object
-    // Notation (application/json)"); vpnscope has none, so those three keep plain HTTP.
+  it.skipIf(!packets.length)('shows every message as tshark does', () => {
     expect(http.map((p) => `${p.protocolColumn} ${p.info}`)).toEqual([
       'HTTP GET /index.html HTTP/1.1 ', 'HTTP HTTP/1.1 200 OK  (text/html)',
-      'HTTP POST /form HTTP/1.1  (application/x-www-form-urlencoded)', 'HTTP HTTP/1.1 200 OK ',
-      'HTTP POST /api/echo HTTP/1.1 ', 'HTTP HTTP/1.1 201 Created ',
+      'HTTP POST /form HTTP/1.1  (application/x-www-form-urlencoded)',
+      'HTTP/JSON HTTP/1.1 200 OK , JavaScript Object Notation (application/json)',
+      'HTTP/JSON POST /api/echo HTTP/1.1 , JavaScript Object Notation (application/json)',
+      'HTTP/JSON HTTP/1.1 201 Created , JavaScript Object Notation (application/json)',
       'HTTP GET /index.html HTTP/1.1 ', 'HTTP HTTP/1.1 200 OK  (text/html)',
       'HTTP GET /style.css HTTP/1.1 ', 'HTTP HTTP/1.1 200 OK  (text/css)',
       'HTTP GET /hello.txt HTTP/1.1 ', 'HTTP HTTP/1.1 200 OK  (text/plain)',

@@ -90,8 +90,7 @@ describe('io,phs equals tshark -z io,phs', () => {
       '        data-text-lines frames:8 bytes:2514',
       '          tcp.segments frames:2 bytes:338',
       '        urlencoded-form frames:1 bytes:259',
-      // tshark: "json frames:3 bytes:845" — vpnscope has no JSON dissector, so the bodies stay data.
-      '        data frames:3 bytes:845',
+      '        json frames:3 bytes:845',
       '  ipv6 frames:12 bytes:1291',
       '    icmpv6 frames:2 bytes:172',
       '    tcp frames:10 bytes:1119',

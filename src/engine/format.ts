@@ -6,6 +6,26 @@ import { FT, type FieldDef, hexDigits, typeBits, valueName } from './fields.js';
 import { NodeFlag, type Node } from './tree.js';
 import { decodeUtf8 } from './buf.js';
 
+const controlChar = /[\x00-\x1f\x7f]/;
+
+/** Text as the tree shows it: control characters escaped (CR, LF, tab as \r \n \t; others as \xNN). */
+export function escapeText(s: string): string {
+  return s.replace(/[\x00-\x1f\x7f]/g, (c) => {
+    if (c === '\r') return '\\r';
+    if (c === '\n') return '\\n';
+    if (c === '\t') return '\\t';
+    return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+  });
+}
+
+/** escapeText for a line that may end in LF or CRLF: the common line needs no replacing at all. */
+export function escapeLine(s: string): string {
+  const ending = s.endsWith('\r\n') ? 2 : s.endsWith('\n') ? 1 : 0;
+  const body = ending ? s.slice(0, s.length - ending) : s;
+  const shown = controlChar.test(body) ? escapeText(body) : body;
+  return ending === 2 ? shown + '\\r\\n' : ending === 1 ? shown + '\\n' : shown;
+}
+
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 export function hex(value: number, digits: number): string {
@@ -197,8 +217,11 @@ export function valueToDisplay(def: FieldDef, value: unknown): string {
       // tshark shows the first 36 bytes of a long byte string, then an ellipsis.
       return b.length > 36 ? `${bytesToHex(b.subarray(0, 36), '')}…` : bytesToHex(b, '');
     }
-    case FT.String:
-      return String(value);
+    case FT.String: {
+      // The tree shows text on one line: control characters escaped as \t, \n, \xNN.
+      const text = String(value);
+      return controlChar.test(text) ? escapeText(text) : text;
+    }
     case FT.RelTime:
       return relTimeToString(value as number) + def.unit;
     case FT.AbsTime:
@@ -242,26 +265,6 @@ export function fieldLabelHead(def: FieldDef): string {
 export function valueLabel(def: FieldDef, value: unknown): string {
   const shown = valueToDisplay(def, value);
   return def.bitmask ? `${bitPattern(def, Number(value))} = ${fieldLabelHead(def)}${shown}` : `${fieldLabelHead(def)}${shown}`;
-}
-
-const controlChar = /[\x00-\x1f\x7f]/;
-
-/** Text as the tree shows it: control characters escaped (CR, LF, tab as \r \n \t; others as \xNN). */
-export function escapeText(s: string): string {
-  return s.replace(/[\x00-\x1f\x7f]/g, (c) => {
-    if (c === '\r') return '\\r';
-    if (c === '\n') return '\\n';
-    if (c === '\t') return '\\t';
-    return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
-  });
-}
-
-/** escapeText for a line that may end in LF or CRLF: the common line needs no replacing at all. */
-export function escapeLine(s: string): string {
-  const ending = s.endsWith('\r\n') ? 2 : s.endsWith('\n') ? 1 : 0;
-  const body = ending ? s.slice(0, s.length - ending) : s;
-  const shown = controlChar.test(body) ? escapeText(body) : body;
-  return ending === 2 ? shown + '\\r\\n' : ending === 1 ? shown + '\\n' : shown;
 }
 
 /** A LineOfBytes node's label: its bytes decoded as UTF-8, escaped as a line. */

@@ -26,7 +26,7 @@
  */
 import { FT, type FieldDef, field } from '../engine/fields.js';
 import { escapeText } from '../engine/format.js';
-import { protocol, table, callDissector, dissectData, type Protocol } from '../engine/dispatch.js';
+import { protocol, table, callDissector, dataProtocol, dissectData, type Protocol } from '../engine/dispatch.js';
 import { Buf } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
 import { type Node, Severity, UTF8_OF_BYTES } from '../engine/tree.js';
@@ -658,6 +658,8 @@ export interface MediaInfo {
   mediaType: string;
   /** The whole Content-Type value as sent: "text/html; charset=utf-8". */
   contentType: string;
+  /** Set by a dissector that hands the body on after naming the media type in Info itself. */
+  infoShown?: boolean;
 }
 
 /** File Data, then the body handed to the dissector for its media type. */
@@ -674,19 +676,19 @@ function showBody(body: Buf, pkt: Packet, parent: Node, node: Node, contentType:
   }
   const byType = pkt.session.lookup(mediaTypes, mediaType)
     ?? (mediaType.startsWith('text/') || textualTypes.has(mediaType) ? textLines : undefined);
-  if (byType) callDissector(byType, body, pkt, parent, info);
-  else dissectData(body, pkt, parent);
+  callDissector(byType ?? media, body, pkt, parent, info);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Bodies: line-based text and HTML form data (the `media_type` table's built-in entries).
 
 function dissectTextLines(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
-  const mediaType = (data as MediaInfo | undefined)?.mediaType;
+  const media = data as MediaInfo | undefined;
+  const mediaType = media?.mediaType;
   const column = pkt.protocolColumn;
   const node = pkt.addLayer(textLines, parent, buf, 0, buf.length);
   pkt.protocolColumn = column;
-  if (mediaType) pkt.appendInfo(` (${mediaType})`);
+  if (mediaType && !media.infoShown) pkt.appendInfo(` (${mediaType})`);
   // The lines only feed the tree: without one there is nothing to count them for.
   if (!node.real) return;
   // Each line is a node over its bytes (cut after each LF: a line feed never belongs to a longer
@@ -744,6 +746,29 @@ function dissectForm(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void 
 export const urlencodedForm: Protocol = protocol('urlencoded-form', 'HTML Form URL Encoded', 'URLENCODED-FORM',
   'The body of an HTML form submission: name=value pairs joined by &, with special characters %-escaped.', dissectForm);
 
+const mediaHf = {
+  type: field('media.type', 'Media type', FT.Bytes, 'A body of a media type no dissector reads, kept as bytes; the line names the type and the size.'),
+};
+
+/** A body of a media type nothing here reads: its type, size and bytes (Wireshark's "Media Type"). */
+function dissectMedia(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
+  const info = data as MediaInfo | undefined;
+  const column = pkt.protocolColumn;
+  const node = pkt.addLayer(media, parent, buf, 0, buf.length);
+  pkt.protocolColumn = column;
+  const mediaType = info?.mediaType ?? '';
+  pkt.appendInfo(` (${mediaType})`);
+  if (!node.real || buf.reportedLength <= 0) return;
+  const semicolon = info?.contentType.indexOf(';') ?? -1;
+  const parameters = semicolon >= 0 ? info!.contentType.slice(semicolon + 1).trim() : '';
+  const size = buf.reportedLength;
+  node.add(mediaHf.type, buf, 0, buf.length, buf.bytesAt(0, buf.length)).text =
+    `Media type: ${mediaType}${parameters ? `; ${parameters}` : ''} (${size} byte${size === 1 ? '' : 's'})`;
+}
+
+export const media: Protocol = protocol('media', 'Media Type', 'Media',
+  'A message body whose media type (Content-Type) has no dissector here: shown as its type and raw bytes.', dissectMedia);
+
 /** Body dissectors by media type ("text/html"); HTTP looks here first. */
 export const mediaTypes = table('media_type', 'Internet media type of a message body (HTTP Content-Type)');
 
@@ -770,4 +795,6 @@ export function register(): void {
   // Over TLS the bytes are encrypted; the entry only names what the application data carries.
   table('tls.port').add(443, http);
   mediaTypes.add('application/x-www-form-urlencoded', urlencodedForm);
+  // Bytes that say they are just bytes are shown as Data, not as an unknown media type.
+  mediaTypes.add('application/octet-stream', dataProtocol);
 }

@@ -18,6 +18,7 @@ import * as dns from './dns.js';
 import * as openvpn from './openvpn.js';
 import * as http from './http.js';
 import * as tls from './tls.js';
+import * as json from './json.js';
 
 const modules: { register(): void }[] = [
   frame,
@@ -35,6 +36,7 @@ const modules: { register(): void }[] = [
   dns,
   openvpn,
   http,
+  json,
   tls,
 ];
 

@@ -5,7 +5,7 @@
  */
 import type { Packet } from '../engine/packet.js';
 import type { Node } from '../engine/tree.js';
-import { bytesToHex, valueToJson } from '../engine/format.js';
+import { bytesToHex, escapeText, valueToJson } from '../engine/format.js';
 import { FT } from '../engine/fields.js';
 
 export interface FieldsOptions {
@@ -79,8 +79,14 @@ function collect(node: Node, abbrev: string, out: string[]): void {
   for (const k of kids) {
     if (k.field.abbrev === abbrev) {
       const f = k.field;
-      // tshark's fields output writes byte strings without separators (JSON keeps the colons).
-      out.push(f.type <= FT.Protocol ? (k.text ?? f.abbrev) : f.type === FT.Bytes ? bytesToHex(k.value as Uint8Array, '') : valueToJson(f, k.value));
+      // tshark's fields output writes byte strings without separators (JSON keeps the colons), and
+      // text with its control characters escaped, so a tab or line feed cannot break the row.
+      out.push(
+        f.type <= FT.Protocol ? (k.text ?? f.abbrev)
+        : f.type === FT.Bytes ? bytesToHex(k.value as Uint8Array, '')
+        : f.type === FT.String ? escapeText(String(k.value))
+        : valueToJson(f, k.value),
+      );
     }
     collect(k, abbrev, out);
   }
