@@ -99,8 +99,9 @@ export function hexDigits(type: FT): number {
   return Math.max(1, Math.ceil(typeBits(type) / 4));
 }
 
-export function isInteger(type: FT): boolean {
-  return type >= FT.UInt8 && type <= FT.Int32;
+/** The integer types whose values are JS numbers: every integer type but UInt64 (a bigint). */
+export function isSmallInteger(type: FT): boolean {
+  return type >= FT.UInt8 && type <= FT.Int32 && type !== FT.UInt64;
 }
 
 class FieldRegistry {

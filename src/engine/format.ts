@@ -2,7 +2,7 @@
  * Turning a field's raw value into text, the two ways users see it: the tree's display form
  * ("Type: IPv4 (0x0800)") and tshark's JSON/fields form ("0x0800"). Driven only by the registry.
  */
-import { FT, type FieldDef, hexDigits, typeBits, valueName } from './fields.js';
+import { FT, type FieldDef, hexDigits, isSmallInteger, typeBits, valueName } from './fields.js';
 import { NodeFlag, type Node } from './tree.js';
 import { decodeUtf8 } from './buf.js';
 
@@ -128,24 +128,18 @@ function integerDigits(def: FieldDef): number {
  * booleans "1"/"0", addresses in text, bytes as "aa:bb", times as tshark prints them.
  */
 export function valueToJson(def: FieldDef, value: unknown): string {
+  if (isSmallInteger(def.type)) {
+    const v = value as number;
+    // tshark pads machine-form hex to the type's width even for fields inside a bitmask ("0x02").
+    if (def.base === 'hex' || def.base === 'hex_dec') return hex(v >>> 0, hexDigits(def.type));
+    return String(v);
+  }
   switch (def.type) {
     case FT.None:
     case FT.Protocol:
       return '';
     case FT.Bool:
       return value ? '1' : '0';
-    case FT.UInt8:
-    case FT.UInt16:
-    case FT.UInt24:
-    case FT.UInt32:
-    case FT.Int8:
-    case FT.Int16:
-    case FT.Int32: {
-      const v = value as number;
-      // tshark pads machine-form hex to the type's width even for fields inside a bitmask ("0x02").
-      if (def.base === 'hex' || def.base === 'hex_dec') return hex(v >>> 0, hexDigits(def.type));
-      return String(v);
-    }
     case FT.UInt64:
       return def.base === 'hex' || def.base === 'hex_dec' ? '0x' + (value as bigint).toString(16).padStart(16, '0') : String(value);
     case FT.IPv4:
@@ -171,6 +165,31 @@ export function valueToJson(def: FieldDef, value: unknown): string {
 
 /** The value part of a tree line: "IPv4 (0x0800)", "64", "Set", "example.com". */
 export function valueToDisplay(def: FieldDef, value: unknown): string {
+  if (isSmallInteger(def.type)) {
+    const v = value as number;
+    const name = valueName(def, v);
+    const digits = def.bitmask ? Math.max(1, Math.ceil((def.bitmask >>> def.shift).toString(2).length / 4)) : integerDigits(def);
+    let num: string;
+    switch (def.base) {
+      case 'hex':
+        num = hex(v >>> 0, digits);
+        break;
+      case 'dec_hex':
+        num = `${v} (${hex(v >>> 0, digits)})`;
+        break;
+      case 'hex_dec':
+        num = `${hex(v >>> 0, digits)} (${v})`;
+        break;
+      case 'oct':
+        num = '0' + v.toString(8);
+        break;
+      default:
+        num = String(v);
+    }
+    if (name !== undefined) return def.base === 'none' ? name : `${name} (${num})`;
+    if (def.values) return `Unknown (${num})`;
+    return num + def.unit;
+  }
   switch (def.type) {
     case FT.None:
     case FT.Protocol:
@@ -178,37 +197,6 @@ export function valueToDisplay(def: FieldDef, value: unknown): string {
     case FT.Bool: {
       const tf = def.trueFalse!;
       return value ? tf[0] : tf[1];
-    }
-    case FT.UInt8:
-    case FT.UInt16:
-    case FT.UInt24:
-    case FT.UInt32:
-    case FT.Int8:
-    case FT.Int16:
-    case FT.Int32: {
-      const v = value as number;
-      const name = valueName(def, v);
-      const digits = def.bitmask ? Math.max(1, Math.ceil((def.bitmask >>> def.shift).toString(2).length / 4)) : integerDigits(def);
-      let num: string;
-      switch (def.base) {
-        case 'hex':
-          num = hex(v >>> 0, digits);
-          break;
-        case 'dec_hex':
-          num = `${v} (${hex(v >>> 0, digits)})`;
-          break;
-        case 'hex_dec':
-          num = `${hex(v >>> 0, digits)} (${v})`;
-          break;
-        case 'oct':
-          num = '0' + v.toString(8);
-          break;
-        default:
-          num = String(v);
-      }
-      if (name !== undefined) return def.base === 'none' ? name : `${name} (${num})`;
-      if (def.values) return `Unknown (${num})`;
-      return num + def.unit;
     }
     case FT.UInt64:
       return (def.base === 'hex' ? '0x' + (value as bigint).toString(16).padStart(16, '0') : String(value)) + def.unit;

@@ -18,7 +18,7 @@
  */
 import type { Packet } from '../engine/packet.js';
 import { type Node, NodeFlag, textField, expertField } from '../engine/tree.js';
-import { FT, fields, hexDigits } from '../engine/fields.js';
+import { FT, fields, hexDigits, isSmallInteger } from '../engine/fields.js';
 import { type ByteSink, GrowingSink } from './sink.js';
 import { HEX_CODES, MAX_HEX, MAX_IPV4, MAX_UINT32, writeHex, writeIpv4, writeNanoseconds, writeUint32 } from './digits.js';
 import { absTimeToString, epochToString, nodeLabel, valueToJson } from '../engine/format.js';
@@ -614,6 +614,16 @@ class JsonEncoder {
       return;
     }
     const v = n.value;
+    if (isSmallInteger(def.type) && typeof v === 'number') {
+      if (def.base === 'hex' || def.base === 'hex_dec') {
+        this.hex(v >>> 0, hexDigits(def.type));
+        return;
+      }
+      if (v >>> 0 === v) {
+        this.decimal(v);
+        return;
+      }
+    }
     switch (def.type) {
       case FT.Protocol:
       case FT.None:
@@ -629,23 +639,6 @@ class JsonEncoder {
         this.buf[this.pos++] = v ? 49 : 48;
         this.buf[this.pos++] = QUOTE;
         return;
-      case FT.UInt8:
-      case FT.UInt16:
-      case FT.UInt24:
-      case FT.UInt32:
-      case FT.Int8:
-      case FT.Int16:
-      case FT.Int32:
-        if (typeof v !== 'number') break;
-        if (def.base === 'hex' || def.base === 'hex_dec') {
-          this.hex(v >>> 0, hexDigits(def.type));
-          return;
-        }
-        if (v >>> 0 === v) {
-          this.decimal(v);
-          return;
-        }
-        break;
       case FT.IPv4:
         if (typeof v !== 'number') break;
         this.ipv4(v);

@@ -9,7 +9,7 @@
 import type { Packet } from '../engine/packet.js';
 import type { Node } from '../engine/tree.js';
 import { NodeFlag } from '../engine/tree.js';
-import { FT, type FieldDef, hexDigits } from '../engine/fields.js';
+import { FT, type FieldDef, hexDigits, isSmallInteger } from '../engine/fields.js';
 import { absDateText, fieldLabelHead, nodeLabel, valueLabel, valueToDisplay } from '../engine/format.js';
 import type { Source } from '../engine/buf.js';
 import { type ByteSink, GrowingSink } from './sink.js';
@@ -163,13 +163,9 @@ function growFieldCaches(id: number): void {
   labelUnits = labelUnits.concat(new Array<undefined>(more).fill(undefined));
 }
 
-function isInteger32(type: FT): boolean {
-  return type >= FT.UInt8 && type <= FT.Int32 && type !== FT.UInt64;
-}
-
 /** Integer and boolean fields whose values repeat: their labels are worth keeping. */
 function valuesRepeat(def: FieldDef): boolean {
-  return def.type === FT.Bool || (isInteger32(def.type) && (def.values !== null || def.bitmask !== 0));
+  return def.type === FT.Bool || (isSmallInteger(def.type) && (def.values !== null || def.bitmask !== 0));
 }
 
 /** `valueLabel(def, value)` written into `out`. */
@@ -209,20 +205,12 @@ function putValueLabel(out: ByteSink, def: FieldDef, value: unknown): void {
  * gives exactly valueToDisplay's text and checks its input first; anything else goes through it.
  */
 function putValue(out: ByteSink, def: FieldDef, value: unknown): void {
+  // Named values and bitmask fields come from the label caches; these are plain numbers.
+  if (isSmallInteger(def.type) && isUint32(value) && def.values === null && def.bitmask === 0 && putInteger(out, def, value)) {
+    putUnit(out, def);
+    return;
+  }
   switch (def.type) {
-    case FT.UInt8:
-    case FT.UInt16:
-    case FT.UInt24:
-    case FT.UInt32:
-    case FT.Int8:
-    case FT.Int16:
-    case FT.Int32:
-      // Named values and bitmask fields come from the label caches; these are plain numbers.
-      if (isUint32(value) && def.values === null && def.bitmask === 0 && putInteger(out, def, value)) {
-        putUnit(out, def);
-        return;
-      }
-      break;
     case FT.FrameNum:
       if (isUint32(value)) {
         putUint32(out, value);
