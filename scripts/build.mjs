@@ -7,13 +7,13 @@
  * before vpnscope can do anything. bin/vpnscope.js runs outDir/vpnscope.cjs instead: outDir/cli/main.js
  * with everything it imports, bundled by esbuild into one CommonJS script, because a script (unlike
  * an ES module on Node 20) can be compiled from a V8 code cache. That cache, outDir/vpnscope.cjs.cache,
- * saves compiling the script's top level on every start. It begins with the SHA-256 of the bundle and
- * the cache data together: V8 checks only the length of the code, and a damaged cache can crash it.
+ * saves compiling the script's top level on every start. Its header names the bundle it was made from
+ * (size and modification time): V8 checks only the length of the code, so a cache must never be
+ * used with another bundle.
  *
  * `vpnscope live` stays with the tsc modules: it starts its capture worker from outDir/capture/ by
  * path and loads koffi's native library.
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import Module from 'node:module';
 import path from 'node:path';
@@ -42,6 +42,24 @@ const liveStaysOutside = {
   },
 };
 
+/**
+ * commander requires node:child_process at load time, only to spawn executable subcommands, which
+ * vpnscope has none of; loading it (and the stream modules it needs) took ~6 ms of every start.
+ * In the bundle, commander gets a stand-in that loads the real module if `spawn` is ever called.
+ */
+const childProcessOnDemand = {
+  name: 'child-process-on-demand',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'child-process-on-demand', namespace: 'vpnscope' } : undefined,
+    );
+    build.onLoad({ filter: /^child-process-on-demand$/, namespace: 'vpnscope' }, () => ({
+      contents: "module.exports = { spawn: (...args) => require('node:child_process').spawn(...args) };",
+      loader: 'js',
+    }));
+  },
+};
+
 // A cache must never sit next to a bundle it was not made from, even if this script stops half-way.
 fs.rmSync(cacheFile, { force: true });
 
@@ -53,7 +71,7 @@ const result = await esbuild.build({
   target: 'node20',
   format: 'cjs',
   external: ['koffi'],
-  plugins: [liveStaysOutside],
+  plugins: [liveStaysOutside, childProcessOnDemand],
   // Without comments the script is pure ASCII (esbuild escapes other characters in code): Node
   // decodes it in half the time of UTF-8 with a few multi-byte characters, and it is a quarter smaller.
   minifyWhitespace: true,
@@ -74,4 +92,12 @@ if (problems.length > 0) {
 const bundle = fs.readFileSync(bundleFile);
 const script = new vm.Script(Module.wrap(bundle.toString()), { filename: bundleFile });
 const cache = script.createCachedData();
-fs.writeFileSync(cacheFile, Buffer.concat([createHash('sha256').update(bundle).update(cache).digest(), cache]));
+// The header names the bundle the cache belongs to by its size and modification time (see
+// bin/vpnscope.js); written to a temporary file and renamed, the cache is never seen half-written.
+const { size, mtimeMs } = fs.statSync(bundleFile);
+const header = Buffer.alloc(24);
+header.write('vpnscope', 0, 'latin1');
+header.writeDoubleLE(size, 8);
+header.writeDoubleLE(mtimeMs, 16);
+fs.writeFileSync(`${cacheFile}.tmp`, Buffer.concat([header, cache]));
+fs.renameSync(`${cacheFile}.tmp`, cacheFile);

@@ -150,6 +150,31 @@ describe('vpnscope command line', () => {
     expect(back).toHaveLength(r.out.trimEnd().split('\n').length);
   });
 
+  it('starts from the bundle whether its code cache belongs to it, is stale, damaged or missing', () => {
+    // A copy of bin/ and dist/, so the cache can be tampered with.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vpnscope-'));
+    fs.cpSync(path.join(repoRoot, 'bin'), path.join(dir, 'bin'), { recursive: true });
+    fs.cpSync(path.join(repoRoot, 'dist'), path.join(dir, 'dist'), { recursive: true });
+    const copyBin = path.join(dir, 'bin', 'vpnscope.js');
+    const cache = path.join(dir, 'dist', 'vpnscope.cjs.cache');
+    const bundle = path.join(dir, 'dist', 'vpnscope.cjs');
+    const expected = run([dns]).out;
+    const runCopy = () => spawnSync(process.execPath, [copyBin, dns], { encoding: 'utf8' });
+    const good = fs.readFileSync(cache);
+    expect(good.subarray(0, 8).toString('latin1')).toBe('vpnscope');
+    // The header names the bundle by size and modification time; a touched bundle is another one.
+    fs.utimesSync(bundle, new Date(), new Date(Date.now() - 60_000));
+    // Cache data that is not V8's at all, under a header that matches the bundle as it is now.
+    const damaged = Buffer.concat([good.subarray(0, 24), Buffer.alloc(good.length - 24, 0x5a)]);
+    damaged.writeDoubleLE(fs.statSync(bundle).mtimeMs, 16);
+    for (const state of ['stale', 'damaged', 'missing']) {
+      if (state === 'damaged') fs.writeFileSync(cache, damaged);
+      if (state === 'missing') fs.rmSync(cache);
+      const r = runCopy();
+      expect([state, r.status, r.stderr, r.stdout]).toEqual([state, 0, '', expected]);
+    }
+  });
+
   it('lists the field registry with -G fields', () => {
     const r = run(['-G', 'fields']);
     expect(r.code).toBe(0);

@@ -14,7 +14,7 @@ import { registerAll } from '../protocols/index.js';
 import { registerStats } from '../stats/all.js';
 import { runFile, type RunOptions } from './run.js';
 import { CliError, ExitCode } from './errors.js';
-import { stdoutIsTerminal } from './output.js';
+import { isTerminal } from './output.js';
 import { fields as registry, FT } from '../engine/fields.js';
 
 function collect(value: string, previous: string[]): string[] {
@@ -144,7 +144,7 @@ export function runOptionsFrom(o: OptionValues, file: string): RunOptions {
   const format = (o.format ?? 'text') as RunOptions['format'];
   if (format === 'fields' && o.field.length === 0) throw new CliError('-T fields needs at least one -e FIELD', ExitCode.Usage);
   if (o.field.length > 0 && format !== 'fields') throw new CliError('-e FIELD needs -T fields', ExitCode.Usage);
-  const color = o.color !== false && !process.env.NO_COLOR && stdoutIsTerminal() && process.env.TERM !== 'dumb';
+  const color = o.color !== false && !process.env.NO_COLOR && isTerminal(1) && process.env.TERM !== 'dumb';
   return {
     file,
     format,

@@ -6,8 +6,7 @@
  * last full collection left alive (at least `floorBytes`), runs a full collection. Measured on the
  * benchmark capture (~15 MB live): about one collection per 100,000 frames when trees are built.
  */
-import v8 from 'node:v8';
-import vm from 'node:vm';
+import { v8, vm } from '../engine/builtins.js';
 
 const CHECK_EVERY = 4096;
 
@@ -25,11 +24,11 @@ export class HeapGuard {
   tick(): void {
     if (++this.frames < CHECK_EVERY) return;
     this.frames = 0;
-    if (v8.getHeapStatistics().used_heap_size < this.limit) return;
+    if (v8().getHeapStatistics().used_heap_size < this.limit) return;
     const collect = (this.collect ??= collector());
     if (!collect) return;
     collect();
-    this.limit = Math.max(this.floorBytes, 2 * v8.getHeapStatistics().used_heap_size);
+    this.limit = Math.max(this.floorBytes, 2 * v8().getHeapStatistics().used_heap_size);
   }
 }
 
@@ -37,8 +36,8 @@ export class HeapGuard {
 function collector(): (() => void) | null {
   try {
     // The collector is not exposed to scripts by default; the flag exposes it to new contexts.
-    v8.setFlagsFromString('--expose-gc');
-    const gc: unknown = vm.runInNewContext('gc');
+    v8().setFlagsFromString('--expose-gc');
+    const gc: unknown = vm().runInNewContext('gc');
     return typeof gc === 'function' ? (gc as () => void) : null;
   } catch {
     return null;

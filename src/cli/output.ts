@@ -4,15 +4,24 @@
  * output in memory. A reader that goes away (`vpnscope f.pcap | head`) ends the program quietly.
  */
 import fs from 'node:fs';
-import { isatty } from 'node:tty';
+import { tty } from '../engine/builtins.js';
 
 /**
- * Whether standard output is a terminal, asked without touching `process.stdout`: creating that
- * stream switches a pipe to non-blocking mode, and the blocking writes below would then spin on
- * EAGAIN whenever the reader is slower (`vpnscope -V f.pcap | less` ran at half speed).
+ * Whether file descriptor `fd` (1: standard output, 2: standard error) is a terminal, asked without
+ * touching `process.stdout`/`process.stderr`: creating those streams loads the stream modules and
+ * switches a pipe to non-blocking mode, and the blocking writes below would then spin on EAGAIN
+ * whenever the reader is slower (`vpnscope -V f.pcap | less` ran at half speed). A file, pipe or
+ * socket is told apart by one fstat, without loading node:tty.
  */
-export function stdoutIsTerminal(): boolean {
-  return isatty(1);
+export function isTerminal(fd: 1 | 2): boolean {
+  try {
+    const s = fs.fstatSync(fd);
+    // /dev/null is a character device too, and a common place to send output when timing a run.
+    if (!s.isCharacterDevice() || s.rdev === fs.statSync('/dev/null').rdev) return false;
+  } catch {
+    return false;
+  }
+  return tty().isatty(fd);
 }
 
 const FLUSH_AT = 256 * 1024;

@@ -1,3 +1,5 @@
+import { isTerminal } from './output.js';
+
 /**
  * A progress line on stderr for long files, only when stderr is a terminal and stdout is not
  * showing packets on that same terminal; redrawn at most ten times a second.
@@ -9,7 +11,7 @@ export class Progress {
   private constructor(private readonly enabled: boolean) {}
 
   static forStderr(quietOutput: boolean): Progress {
-    return new Progress(quietOutput && process.stderr.isTTY === true && !process.env.CI);
+    return new Progress(quietOutput && !process.env.CI && isTerminal(2));
   }
 
   tick(frames: number): void {

@@ -12,7 +12,7 @@ import { summaryLine, writeSummaryLine, writeTree, writeHexDump } from '../rende
 import { writePacketJson, writePacketNdjson } from '../render/json.js';
 import { fieldsHeader, fieldsLine, parseFieldsOptions, type FieldsOptions } from '../render/fields.js';
 import { CliError, ExitCode } from './errors.js';
-import { Output, stdoutIsTerminal } from './output.js';
+import { Output, isTerminal } from './output.js';
 import { HeapGuard } from './memory.js';
 import { Progress } from './progress.js';
 
@@ -101,9 +101,9 @@ export async function runSource(source: FrameSource, o: RunOptions, p: Prepared,
   const out = new Output(1);
   const heap = new HeapGuard();
   // picocolors probes process.stdout when it loads, which turns a piped stdout non-blocking (see
-  // stdoutIsTerminal): it is loaded only when colour is on, that is, on a terminal.
+  // isTerminal): it is loaded only when colour is on, that is, on a terminal.
   const colors = o.color ? (await import('picocolors')).createColors(true) : null;
-  const progress = Progress.forStderr(o.quiet || o.format !== 'text' || !stdoutIsTerminal());
+  const progress = Progress.forStderr(o.quiet || o.format !== 'text' || !isTerminal(1));
   const sink: { writer: PcapWriter | null; skipped: number } = { writer: null, skipped: 0 };
   let timeDecimals = 6;
   let shown = 0;

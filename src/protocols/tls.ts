@@ -27,7 +27,7 @@
  * The certificate parser at the end reads just enough X.509 DER (RFC 5280) to show the subject,
  * issuer, validity, key algorithm and extensions.
  */
-import { createHash } from 'node:crypto';
+import { crypto } from '../engine/builtins.js';
 import { FT, type FieldDef, field } from '../engine/fields.js';
 import { protocol, table, type Protocol } from '../engine/dispatch.js';
 import { Buf, keepCopy, type Source } from '../engine/buf.js';
@@ -677,7 +677,7 @@ function checkTrailing(m: Buf, end: number, n: Node, ctx: Ctx): void {
 }
 
 function md5(text: string): string {
-  return createHash('md5').update(text).digest('hex');
+  return crypto().createHash('md5').update(text).digest('hex');
 }
 
 function addRandom(m: Buf, pos: number, n: Node): Node {

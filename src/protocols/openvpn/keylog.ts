@@ -15,7 +15,7 @@
  * The client and server randoms and the cipher suite (which picks the hash) are read from the
  * hellos of the first handshake, which the dissector saw in clear.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { crypto } from '../../engine/builtins.js';
 import { readFileSync } from 'node:fs';
 
 export const DYNAMIC_TLS_CRYPT_LABEL = 'EXPORTER-OpenVPN-dynamic-tls-crypt';
@@ -76,7 +76,7 @@ const sha384Suites = new Set([0x1302, 0x009d, 0x009f, 0x00a3, 0x00a5, 0x00a7, 0x
   0xc024, 0xc026, 0xc028, 0xc02a, 0xc02c, 0xc02e, 0xc030, 0xc032]);
 
 function hmac(hash: string, key: Uint8Array, ...parts: Uint8Array[]): Buffer {
-  const h = createHmac(hash, key);
+  const h = crypto().createHmac(hash, key);
   for (const p of parts) h.update(p);
   return h.digest();
 }
@@ -116,7 +116,7 @@ export function exportKeyingMaterial(log: KeyLog, hello: HelloFacts, label: stri
   const hash = hello.cipherSuite !== undefined && sha384Suites.has(hello.cipherSuite) ? 'sha384' : 'sha256';
   const exporter = log.exporter.get(random);
   if (exporter) {
-    const empty = createHash(hash).digest();
+    const empty = crypto().createHash(hash).digest();
     const derived = hkdfExpandLabel(hash, exporter, label, empty, empty.length);
     return new Uint8Array(hkdfExpandLabel(hash, derived, 'exporter', empty, length));
   }

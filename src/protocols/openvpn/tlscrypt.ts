@@ -15,7 +15,7 @@
  * (one { cipher, HMAC } half): T = WKc[0..32), Kc || metadata = AES-256-CTR(Ke, T[0..16), ...), and
  * T must equal HMAC-SHA256(Ka, len || Kc || metadata).
  */
-import { createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
+import { crypto } from '../../engine/builtins.js';
 import { readFileSync } from 'node:fs';
 
 export interface KeyMaterial {
@@ -71,13 +71,13 @@ export function keysFromPref(value: string | undefined): KeyMaterial | null {
 }
 
 function hmacSha256(key: Uint8Array, ...parts: Uint8Array[]): Buffer {
-  const h = createHmac('sha256', key);
+  const h = crypto().createHmac('sha256', key);
   for (const p of parts) h.update(p);
   return h.digest();
 }
 
 function aes256ctr(key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array {
-  const d = createDecipheriv('aes-256-ctr', key, iv);
+  const d = crypto().createDecipheriv('aes-256-ctr', key, iv);
   return new Uint8Array(Buffer.concat([d.update(data), d.final()]));
 }
 
@@ -97,7 +97,7 @@ export function unwrapControl(key: Uint8Array, header: Uint8Array, tag: Uint8Arr
     const ke = key.subarray(base, base + 32);
     const ka = key.subarray(base + 64, base + 96);
     const plaintext = aes256ctr(ke, tag.subarray(0, 16), ciphertext);
-    if (timingSafeEqual(hmacSha256(ka, header, plaintext), tag)) return { plaintext, half };
+    if (crypto().timingSafeEqual(hmacSha256(ka, header, plaintext), tag)) return { plaintext, half };
   }
   return null;
 }
@@ -115,6 +115,6 @@ export function unwrapClientKey(serverKey: Uint8Array, wkc: Uint8Array): Unwrapp
   const ka = serverKey.subarray(64, 96);
   const tag = wkc.subarray(0, 32);
   const plain = aes256ctr(ke, tag.subarray(0, 16), wkc.subarray(32, wkc.length - 2));
-  if (!timingSafeEqual(hmacSha256(ka, wkc.subarray(wkc.length - 2), plain), tag)) return null;
+  if (!crypto().timingSafeEqual(hmacSha256(ka, wkc.subarray(wkc.length - 2), plain), tag)) return null;
   return { key: plain.subarray(0, 256), metadata: plain.subarray(256) };
 }
