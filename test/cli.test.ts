@@ -2,7 +2,8 @@
  * The command line as a user meets it: exit codes, one-line errors, output formats and flags.
  * Runs the built program (npm test compiles first).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { runFile, type RunOptions } from '../src/cli/run.js';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -172,6 +173,49 @@ describe('vpnscope command line', () => {
       if (state === 'missing') fs.rmSync(cache);
       const r = runCopy();
       expect([state, r.status, r.stderr, r.stdout]).toEqual([state, 0, '', expected]);
+    }
+  });
+
+  it('writes the Time column in every tshark -t format (values as tshark shows them)', () => {
+    const time = (args: string[], env: Record<string, string> = {}) =>
+      spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', TZ: 'UTC', ...env } })
+        .stdout.split('\n').filter(Boolean).map((l) => l.slice(6, l.indexOf(' ', l.search(/\d\.\d/))).trim());
+    const dns3 = (t: string) => time(['-n', '-t', t, '-c', '3', dns]);
+    expect(dns3('r')).toEqual(['0.000000', '0.000015', '0.000019']);
+    expect(dns3('d')).toEqual(['0.000000', '0.000015', '0.000004']);
+    expect(dns3('e')).toEqual(['1795627336.033659', '1795627336.033674', '1795627336.033678']);
+    expect(dns3('a')).toEqual(['17:22:16.033659', '17:22:16.033674', '17:22:16.033678']);
+    expect(dns3('u')[0]).toBe('17:22:16.033659');
+    expect(time(['-t', 'ad', '-c', '1', dns])).toEqual(['2026-11-25 17:22:16.033659']);
+    expect(time(['-t', 'udoy', '-c', '1', dns])).toEqual(['2026/329 17:22:16.033659']);
+    // Local time follows TZ (as tshark's does); UTC forms do not.
+    expect(time(['-t', 'a', '-c', '1', dns], { TZ: 'America/New_York' })).toEqual(['12:22:16.033659']);
+    expect(time(['-t', 'ud', '-c', '1', dns], { TZ: 'America/New_York' })).toEqual(['2026-11-25 17:22:16.033659']);
+    // dd: since the previous packet shown, which a filter decides.
+    expect(time(['-t', 'dd', '-Y', 'dns', '-c', '4', dns])).toEqual(['0.000000', '0.000427', '0.122352', '0.000639']);
+    // A nanosecond file keeps nine digits in every form.
+    expect(time(['-t', 'e', '-c', '2', path.join(samplesDir, 'nanosecond.pcap')])).toEqual(['1795627389.908361341', '1795627389.908419321']);
+    const bad = run(['-t', 'x', dns]);
+    expect([bad.code, bad.err.split('\n').length]).toEqual([1, 2]);
+  });
+
+  it('writes each packet out by itself with -l; otherwise in batches after the first', async () => {
+    // In-process, counting the writes to standard output (a pipe read chunk by chunk is flushed after
+    // each chunk anyway; -l also splits a chunk's packets).
+    const writes = vi.spyOn(fs, 'writeSync').mockImplementation((fd: number, b: unknown, off?: unknown, len?: unknown) => (fd === 1 && typeof len === 'number' ? len : (b as Uint8Array).length));
+    try {
+      const options: RunOptions = {
+        file: dns, format: 'text', verbose: false, hex: false, fields: [], fieldOptions: [], stats: [], quiet: false,
+        prefs: {}, decodeAs: [], explain: false, color: false, count: 5,
+      };
+      const toStdout = () => writes.mock.calls.filter((c) => c[0] === 1).length;
+      expect(await runFile({ ...options, flushEachPacket: true })).toBe(0);
+      expect(toStdout()).toBe(5);
+      writes.mockClear();
+      expect(await runFile(options)).toBe(0);
+      expect(toStdout()).toBe(2);
+    } finally {
+      writes.mockRestore();
     }
   });
 

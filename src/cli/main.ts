@@ -13,6 +13,7 @@ import { Command, CommanderError, Option, type OptionValues } from 'commander';
 import { registerAll } from '../protocols/index.js';
 import { registerStats } from '../stats/all.js';
 import { runFile, type RunOptions } from './run.js';
+import { TIME_FORMATS, type TimeFormat } from '../render/text.js';
 import { CliError, ExitCode } from './errors.js';
 import { isTerminal } from './output.js';
 import { fields as registry, FT } from '../engine/fields.js';
@@ -39,6 +40,9 @@ export function buildProgram(): Command {
     .option('-E, --field-option <option>', 'fields output option: header=y, separator=/t, aggregator=, occurrence=f|l|a, quote=d|s|n', collect, [])
     .option('-Y, --display-filter <filter>', 'show only packets matching this display filter')
     .option('-c, --count <n>', 'stop after n packets', positiveInt)
+    .addOption(new Option('-t, --time-format <format>', 'Time column: r relative (default), d delta, dd delta shown, e epoch, a/ad/adoy local time (and date, day of year), u/ud/udoy UTC').choices([...TIME_FORMATS]))
+    .option('-l, --flush', 'write each packet out at once (when a pipe is read as packets arrive)')
+    .option('-n', 'accepted as in tshark: vpnscope never resolves addresses to names')
     .option('-z, --statistics <stat>', 'statistics to print at the end (repeatable): io,phs  conv,TYPE  endpoints,TYPE  expert  dns,tree  http,tree  openvpn,sessions; add ,FILTER to count only matching packets', collect, [])
     .option('-q, --quiet', 'no per-packet output (with -z)')
     .option('-w, --write <file>', 'write the shown packets to a pcap file')
@@ -161,5 +165,7 @@ export function runOptionsFrom(o: OptionValues, file: string): RunOptions {
     decodeAs: parseDecodeAs(o.decodeAs),
     explain: !!o.explain,
     color,
+    timeFormat: o.timeFormat as TimeFormat | undefined,
+    flushEachPacket: !!o.flush,
   };
 }

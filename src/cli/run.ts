@@ -8,7 +8,7 @@ import { Session } from '../engine/session.js';
 import type { Packet } from '../engine/packet.js';
 import { compileFilter, FilterError, partialTree, type DisplayFilter } from '../filter/index.js';
 import { createStat, StatError, StatFilterError, type Stat } from '../stats/index.js';
-import { summaryLine, writeSummaryLine, writeTree, writeHexDump } from '../render/text.js';
+import { summaryLine, writeSummaryLine, writeTree, writeHexDump, type SummaryOptions, type TimeFormat } from '../render/text.js';
 import { writePacketJson, writePacketNdjson } from '../render/json.js';
 import { fieldsHeader, fieldsLine, parseFieldsOptions, type FieldsOptions } from '../render/fields.js';
 import { CliError, ExitCode } from './errors.js';
@@ -32,6 +32,10 @@ export interface RunOptions {
   decodeAs: { table: string; key: number | string; protocol: string }[];
   explain: boolean;
   color: boolean;
+  /** tshark's -t: what the Time column shows. */
+  timeFormat?: TimeFormat;
+  /** tshark's -l: write each packet's output at once (for a pipe that is read as packets arrive). */
+  flushEachPacket?: boolean;
 }
 
 /** Everything that can be checked before the first packet is read. */
@@ -105,7 +109,10 @@ export async function runSource(source: FrameSource, o: RunOptions, p: Prepared,
   const colors = o.color ? (await import('picocolors')).createColors(true) : null;
   const progress = Progress.forStderr(o.quiet || o.format !== 'text' || !isTerminal(1));
   const sink: { writer: PcapWriter | null; skipped: number } = { writer: null, skipped: 0 };
-  let timeDecimals = 6;
+  const summaryOpts: SummaryOptions = { timeDecimals: 6, timeFormat: o.timeFormat, sinceShown: 0 };
+  /** The previous packet shown, for -t dd. */
+  let shownSeconds = NaN;
+  let shownNanos = 0;
   let shown = 0;
   let first = true;
   const text = o.format === 'text';
@@ -120,9 +127,12 @@ export async function runSource(source: FrameSource, o: RunOptions, p: Prepared,
   const onPacket = (pkt: Packet): boolean => {
     if (p.filter && !p.filter.matches(pkt)) return true;
     shown++;
+    const f = pkt.frame;
+    summaryOpts.sinceShown = Number.isNaN(shownSeconds) ? 0 : f.seconds - shownSeconds + (f.nanos - shownNanos) / 1e9;
+    shownSeconds = f.seconds;
+    shownNanos = f.nanos;
     for (const s of p.stats) s.onPacket(pkt);
     if (o.write) {
-      const f = pkt.frame;
       sink.writer ??= openWriter(o.write, f.linkType, source.info?.format === 'pcap-nsec');
       if (f.linkType === sink.writer.linkType) sink.writer.write(f);
       else sink.skipped++;
@@ -130,8 +140,8 @@ export async function runSource(source: FrameSource, o: RunOptions, p: Prepared,
     if (!o.quiet) {
       if (text) {
         if (!summary) writeTree(pkt, treeOpts, out);
-        else if (colors && pkt.experts.some((e) => e.severity >= 5)) out.write(colors.red(summaryLine(pkt, { timeDecimals })) + '\n');
-        else writeSummaryLine(pkt, { timeDecimals }, out);
+        else if (colors && pkt.experts.some((e) => e.severity >= 5)) out.write(colors.red(summaryLine(pkt, summaryOpts)) + '\n');
+        else writeSummaryLine(pkt, summaryOpts, out);
         if (o.hex) {
           if (o.verbose) out.ascii('\n');
           writeHexDump(pkt, out);
@@ -149,8 +159,10 @@ export async function runSource(source: FrameSource, o: RunOptions, p: Prepared,
       } else if (p.fieldsOptions) {
         if (first && p.fieldsOptions.header) out.write(fieldsHeader(p.fieldsOptions) + '\n');
         out.write(fieldsLine(pkt, p.fieldsOptions) + '\n');
+        out.endPacket();
       }
       first = false;
+      if (o.flushEachPacket) out.flush();
     }
     return o.count === undefined || shown < o.count;
   };
@@ -158,7 +170,7 @@ export async function runSource(source: FrameSource, o: RunOptions, p: Prepared,
   try {
     await source.run(
       (frame) => {
-        if (source.info) timeDecimals = source.info.timeDecimals;
+        if (source.info) summaryOpts.timeDecimals = source.info.timeDecimals;
         const pkt = p.session.dissect(frame);
         progress.tick(frame.number);
         heap.tick();

@@ -103,6 +103,27 @@ export function absDateText(seconds: number): string {
 let lastDateSeconds = NaN;
 let lastDateText = '';
 
+/**
+ * The Time column's absolute forms, as tshark -t writes them: "17:22:16.033659" (a, u),
+ * "2026-11-25 17:22:16.033659" (ad, ud), "2026/329 17:22:16.033659" (adoy, udoy: day of the year).
+ * a/ad/adoy are local time, u/ud/udoy UTC; `decimals` digits of the second are kept (not rounded).
+ */
+export function clockTimeText(seconds: number, nanos: number, decimals: number, utc: boolean, date: 'none' | 'ymd' | 'doy'): string {
+  const d = new Date(seconds * 1000);
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  const year = utc ? d.getUTCFullYear() : d.getFullYear();
+  const month = utc ? d.getUTCMonth() : d.getMonth();
+  const day = utc ? d.getUTCDate() : d.getDate();
+  let text = '';
+  if (date === 'ymd') text = `${year}-${pad(month + 1)}-${pad(day)} `;
+  else if (date === 'doy') {
+    const dayOfYear = Math.round((Date.UTC(year, month, day) - Date.UTC(year, 0, 1)) / 86_400_000) + 1;
+    text = `${year}/${pad(dayOfYear, 3)} `;
+  }
+  text += utc ? `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}` : `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return decimals > 0 ? `${text}.${String(nanos).padStart(9, '0').slice(0, decimals)}` : text;
+}
+
 /** "1358898732.330568000" */
 export function epochToString(t: readonly [number, number]): string {
   return `${t[0]}.${String(t[1]).padStart(9, '0')}`;

@@ -10,7 +10,7 @@ import type { Packet } from '../engine/packet.js';
 import type { Node } from '../engine/tree.js';
 import { NodeFlag } from '../engine/tree.js';
 import { FT, type FieldDef, hexDigits, isSmallInteger } from '../engine/fields.js';
-import { absDateText, fieldLabelHead, nodeLabel, valueLabel, valueToDisplay } from '../engine/format.js';
+import { absDateText, clockTimeText, fieldLabelHead, nodeLabel, valueLabel, valueToDisplay } from '../engine/format.js';
 import type { Source } from '../engine/buf.js';
 import { type ByteSink, GrowingSink } from './sink.js';
 import { HEX_CODES, MAX_HEX, MAX_IPV4, MAX_UINT32, isUint32, uint32Length, writeHex, writeHexBytes, writeIpv4, writeNanoseconds, writeUint32 } from './digits.js';
@@ -19,6 +19,42 @@ import { HEX_CODES, MAX_HEX, MAX_IPV4, MAX_UINT32, isUint32, uint32Length, write
 export interface SummaryOptions {
   /** Digits after the decimal point in the Time column (6 for µs files, 9 for ns). */
   timeDecimals: number;
+  /** What the Time column shows (tshark's -t); relative to the first frame when not given. */
+  timeFormat?: TimeFormat;
+  /** With timeFormat 'dd': seconds since the previous packet shown. */
+  sinceShown?: number;
+}
+
+/**
+ * tshark's -t formats: r relative to the first frame, d delta from the previous frame, dd from the
+ * previous frame shown, e seconds since the epoch, a/ad/adoy local clock time (with the date, with
+ * the day of the year), u/ud/udoy the same in UTC.
+ */
+export const TIME_FORMATS = ['r', 'd', 'dd', 'e', 'a', 'ad', 'adoy', 'u', 'ud', 'udoy'] as const;
+export type TimeFormat = (typeof TIME_FORMATS)[number];
+
+/** The clock forms of the Time column: [UTC, which date goes before the time]. */
+const CLOCK_FORMS: Partial<Record<TimeFormat, [boolean, 'none' | 'ymd' | 'doy']>> = {
+  a: [false, 'none'], ad: [false, 'ymd'], adoy: [false, 'doy'], u: [true, 'none'], ud: [true, 'ymd'], udoy: [true, 'doy'],
+};
+
+/** The Time column's text for `pkt`. */
+function timeColumn(pkt: Packet, opts: SummaryOptions): string {
+  const decimals = opts.timeDecimals;
+  const f = pkt.frame;
+  const format = opts.timeFormat ?? 'r';
+  switch (format) {
+    case 'r':
+      return pkt.relativeTime.toFixed(decimals);
+    case 'd':
+      return pkt.deltaTime.toFixed(decimals);
+    case 'dd':
+      return (opts.sinceShown ?? 0).toFixed(decimals);
+    case 'e':
+      return decimals > 0 ? `${f.seconds}.${String(f.nanos).padStart(9, '0').slice(0, decimals)}` : String(f.seconds);
+  }
+  const [utc, date] = CLOCK_FORMS[format]!;
+  return clockTimeText(f.seconds, f.nanos, decimals, utc, date);
 }
 
 /** Collects a packet's text for the string forms below. */
@@ -32,7 +68,7 @@ export function summaryLine(pkt: Packet, opts: SummaryOptions): string {
 
 /** The summary line (see `summaryLine`) and a newline, written into `out`. */
 export function writeSummaryLine(pkt: Packet, opts: SummaryOptions, out: ByteSink): void {
-  const time = pkt.relativeTime.toFixed(opts.timeDecimals);
+  const time = timeColumn(pkt, opts);
   const src = pkt.src;
   const dst = pkt.dst;
   spaces(out, 5 - decimalLength(pkt.number));
