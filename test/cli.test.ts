@@ -219,6 +219,39 @@ describe('vpnscope command line', () => {
     }
   });
 
+  it('shows only the protocols named with -O in full, the other layers as their top line (as tshark -O)', () => {
+    const r = run(['-O', 'dns', '-c', '3', dns]);
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n').slice(0, 14)).toEqual([
+      'Frame 1: 42 bytes on wire (336 bits), 42 bytes captured (336 bits)',
+      'Ethernet II, Src: 02:53:00:00:00:02, Dst: ff:ff:ff:ff:ff:ff',
+      'Address Resolution Protocol (request)',
+      '',
+      'Frame 2: 42 bytes on wire (336 bits), 42 bytes captured (336 bits)',
+      'Ethernet II, Src: 02:53:00:00:00:01, Dst: 02:53:00:00:00:02',
+      'Address Resolution Protocol (reply)',
+      '',
+      'Frame 3: 78 bytes on wire (624 bits), 78 bytes captured (624 bits)',
+      'Ethernet II, Src: 02:53:00:00:00:02, Dst: 02:53:00:00:00:01',
+      'Internet Protocol Version 4, Src: 10.53.0.2, Dst: 10.53.0.1',
+      'User Datagram Protocol, Src Port: 40001, Dst Port: 53',
+      'Domain Name System (query)',
+      '    Transaction ID: 0x492e',
+    ]);
+    const two = run(['-O', 'ip udp', '-c', '3', dns]).out.split('\n');
+    expect(two.filter((l) => !l.startsWith(' ')).slice(8, 13)).toEqual([
+      'Frame 3: 78 bytes on wire (624 bits), 78 bytes captured (624 bits)',
+      'Ethernet II, Src: 02:53:00:00:00:02, Dst: 02:53:00:00:00:01',
+      'Internet Protocol Version 4, Src: 10.53.0.2, Dst: 10.53.0.1',
+      'User Datagram Protocol, Src Port: 40001, Dst Port: 53',
+      'Domain Name System (query)',
+    ]);
+    expect(two).toContain('    Source Port: 40001');
+    expect(two).not.toContain('    Transaction ID: 0x492e');
+    const bad = run(['-O', 'dnsx', dns]);
+    expect([bad.code, bad.err]).toEqual([1, "vpnscope: -O: unknown protocol 'dnsx' (vpnscope -G protocols lists them)\n"]);
+  });
+
   it('lists the field registry with -G fields', () => {
     const r = run(['-G', 'fields']);
     expect(r.code).toBe(0);

@@ -11,6 +11,7 @@
  */
 import { Command, CommanderError, Option, type OptionValues } from 'commander';
 import { registerAll } from '../protocols/index.js';
+import { findProtocol } from '../engine/dispatch.js';
 import { registerStats } from '../stats/all.js';
 import { runFile, type RunOptions } from './run.js';
 import { TIME_FORMATS, type TimeFormat } from '../render/text.js';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
     .option('-Y, --display-filter <filter>', 'show only packets matching this display filter')
     .option('-c, --count <n>', 'stop after n packets', positiveInt)
     .addOption(new Option('-t, --time-format <format>', 'Time column: r relative (default), d delta, dd delta shown, e epoch, a/ad/adoy local time (and date, day of year), u/ud/udoy UTC').choices([...TIME_FORMATS]))
+    .option('-O, --details-of <protocols>', 'with the tree: show only these protocols in full, e.g. openvpn,tls (implies -V)')
     .option('-l, --flush', 'write each packet out at once (when a pipe is read as packets arrive)')
     .option('-n', 'accepted as in tshark: vpnscope never resolves addresses to names')
     .option('-z, --statistics <stat>', 'statistics to print at the end (repeatable): io,phs  conv,TYPE  endpoints,TYPE  expert  dns,tree  http,tree  openvpn,sessions; add ,FILTER to count only matching packets', collect, [])
@@ -59,6 +61,14 @@ export function buildProgram(): Command {
     .exitOverride()
     .showSuggestionAfterError(true);
   return program;
+}
+
+/** "openvpn,tls" or "ip udp" as protocol abbreviations, each one known. */
+function protocolSet(list: string): Set<string> {
+  const names = list.split(/[\s,]+/).filter(Boolean).map((n) => n.toLowerCase());
+  if (names.length === 0) throw new CliError('-O needs protocol names, e.g. -O openvpn,tls', ExitCode.Usage);
+  for (const n of names) if (!findProtocol(n)) throw new CliError(`-O: unknown protocol '${n}' (vpnscope -G protocols lists them)`, ExitCode.Usage);
+  return new Set(names);
 }
 
 function parsePrefs(list: string[]): Record<string, string> {
@@ -152,7 +162,7 @@ export function runOptionsFrom(o: OptionValues, file: string): RunOptions {
   return {
     file,
     format,
-    verbose: !!o.verbose,
+    verbose: !!o.verbose || o.detailsOf !== undefined,
     hex: !!o.hex,
     fields: o.field,
     fieldOptions: o.fieldOption,
@@ -167,5 +177,6 @@ export function runOptionsFrom(o: OptionValues, file: string): RunOptions {
     color,
     timeFormat: o.timeFormat as TimeFormat | undefined,
     flushEachPacket: !!o.flush,
+    detailsOf: o.detailsOf === undefined ? undefined : protocolSet(o.detailsOf),
   };
 }

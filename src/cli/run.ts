@@ -34,6 +34,8 @@ export interface RunOptions {
   color: boolean;
   /** tshark's -t: what the Time column shows. */
   timeFormat?: TimeFormat;
+  /** tshark's -O: with -V, the protocols shown in full (the other layers show their top line). */
+  detailsOf?: ReadonlySet<string>;
   /** tshark's -l: write each packet's output at once (for a pipe that is read as packets arrive). */
   flushEachPacket?: boolean;
 }
@@ -119,6 +121,7 @@ export async function runSource(source: FrameSource, o: RunOptions, p: Prepared,
   const summary = text && !o.verbose;
   const treeOpts = {
     explain: o.explain,
+    detailsOf: o.detailsOf,
     paintLayer: colors ? (l: string) => colors.bold(l) : undefined,
     paintExplain: colors ? (l: string) => colors.dim(l) : undefined,
     paintExpert: colors ? (l: string, s: number) => (s >= 4 ? colors.red(l) : colors.yellow(l)) : undefined,

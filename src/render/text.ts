@@ -99,6 +99,8 @@ export interface TreeOptions {
   paintLayer?: (line: string) => string;
   paintExplain?: (line: string) => string;
   paintExpert?: (line: string, severity: number) => string;
+  /** tshark's -O: the protocols (abbreviations) shown in full; any other layer is its top line only. */
+  detailsOf?: ReadonlySet<string>;
 }
 
 /** The -V tree, four spaces per level, as tshark indents it; one string per line. */
@@ -113,7 +115,11 @@ export function treeLines(pkt: Packet, opts: TreeOptions, out: string[]): void {
 export function writeTree(pkt: Packet, opts: TreeOptions, out: ByteSink): void {
   const top = pkt.root.children;
   if (!top) return;
-  for (const layer of top) emit(layer, 0, opts, out);
+  const only = opts.detailsOf;
+  for (const layer of top) {
+    if (!only || only.has(layer.field.abbrev)) emit(layer, 0, opts, out);
+    else if (!(layer.flags & NodeFlag.Hidden)) putLine(out, opts.paintLayer ? opts.paintLayer(nodeLabel(layer)) : nodeLabel(layer));
+  }
 }
 
 function emit(node: Node, depth: number, opts: TreeOptions, out: ByteSink): void {
