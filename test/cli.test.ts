@@ -252,6 +252,18 @@ describe('vpnscope command line', () => {
     expect([bad.code, bad.err]).toEqual([1, "vpnscope: -O: unknown protocol 'dnsx' (vpnscope -G protocols lists them)\n"]);
   });
 
+  it('measures frame.time_delta_displayed from the previous packet the filter let through (as tshark)', () => {
+    const r = run(['-Y', 'dns', '-T', 'fields', '-e', 'frame.number', '-e', 'frame.time_delta', '-e', 'frame.time_delta_displayed', '-e', 'frame.encap_type', '-c', '4', dns]);
+    expect(r.out.trimEnd().split('\n')).toEqual([
+      '3\t0.000004000\t0.000000000\t1',
+      '4\t0.000427000\t0.000427000\t1',
+      '5\t0.122352000\t0.122352000\t1',
+      '6\t0.000639000\t0.000639000\t1',
+    ]);
+    const responses = run(['-Y', 'dns.flags.response == 1', '-T', 'fields', '-e', 'frame.number', '-e', 'frame.time_delta_displayed', '-c', '3', dns]);
+    expect(responses.out.trimEnd().split('\n')).toEqual(['4\t0.000000000', '6\t0.122991000', '8\t0.071900000']);
+  });
+
   it('lists the field registry with -G fields', () => {
     const r = run(['-G', 'fields']);
     expect(r.code).toBe(0);

@@ -481,7 +481,7 @@ describe('vpnscope live -i on a running OpenVPN client', () => {
       expect(busy.status).toBe(5);
       expect(busy.stderr).toMatch(/'tun0' already exists.*vpnscope live -i tun0/);
 
-      const live = startLive(client, ['-i', 'tun0', '-f', 'icmp', '-T', 'fields', '-e', 'frame.link_type', '-e', 'ip.src', '-e', 'ip.dst', '-e', 'icmp.type', '-e', 'icmp.seq']);
+      const live = startLive(client, ['-i', 'tun0', '-f', 'icmp', '-T', 'fields', '-e', 'frame.encap_type', '-e', 'ip.src', '-e', 'ip.dst', '-e', 'icmp.type', '-e', 'icmp.seq']);
       await live.waitErr(/dissecting as/);
       expect(live.err).toMatch(/^vpnscope: capturing on tun0 through .*(tcpdump|dumpcap)$/m);
       const creds = credentials(live.child.pid!);
@@ -500,12 +500,12 @@ describe('vpnscope live -i on a running OpenVPN client', () => {
 
       const lines = live.out.split('\n').filter(Boolean);
       expect(lines).toEqual([
-        '101\t10.8.0.2\t10.8.0.1\t8\t1',
-        '101\t10.8.0.1\t10.8.0.2\t0\t1',
-        '101\t10.8.0.2\t10.8.0.1\t8\t2',
-        '101\t10.8.0.1\t10.8.0.2\t0\t2',
-        '101\t10.8.0.2\t10.8.0.1\t8\t3',
-        '101\t10.8.0.1\t10.8.0.2\t0\t3',
+        '7\t10.8.0.2\t10.8.0.1\t8\t1',
+        '7\t10.8.0.1\t10.8.0.2\t0\t1',
+        '7\t10.8.0.2\t10.8.0.1\t8\t2',
+        '7\t10.8.0.1\t10.8.0.2\t0\t2',
+        '7\t10.8.0.2\t10.8.0.1\t8\t3',
+        '7\t10.8.0.1\t10.8.0.2\t0\t3',
       ]);
     } finally {
       openvpnClient.child.kill('SIGTERM');

@@ -21,6 +21,8 @@ export interface Frame {
   interfaceId: number;
   /** Interface name where the file records one. */
   interfaceName?: string;
+  /** pcapng: which section of the file (from 1) the frame is in; undefined for other sources. */
+  section?: number;
   /** pcapng packet comments (opt_comment). */
   comments?: string[];
 }

@@ -270,6 +270,7 @@ export class PcapngDecoder implements FormatDecoder {
       bytes: bytes.subarray(dataStart, dataStart + capturedLength),
       interfaceId,
       interfaceName: iface.name,
+      section: this.sections,
       comments,
     };
   }
@@ -296,6 +297,7 @@ export class PcapngDecoder implements FormatDecoder {
       bytes: bytes.subarray(dataStart, dataStart + capturedLength),
       interfaceId: 0,
       interfaceName: iface.name,
+      section: this.sections,
       comments: undefined,
     };
   }

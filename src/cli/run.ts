@@ -83,7 +83,7 @@ export function prepare(o: RunOptions): Prepared {
   const wanted = wholeTree || !needsTree ? undefined : partialTree([filter, ...stats.map((s) => s.filter ?? null)], fieldsOptions?.fields ?? []);
   let session: Session;
   try {
-    session = new Session({ buildTree: needsTree, wantedFields: wanted, taps: stats.length > 0, prefs: o.prefs, decodeAs: o.decodeAs });
+    session = new Session({ buildTree: needsTree, wantedFields: wanted, taps: stats.length > 0, prefs: o.prefs, decodeAs: o.decodeAs, shownByCaller: filter !== null });
   } catch (e) {
     throw new CliError(e instanceof Error ? e.message : String(e), ExitCode.Usage);
   }
@@ -111,10 +111,7 @@ export async function runSource(source: FrameSource, o: RunOptions, p: Prepared,
   const colors = o.color ? (await import('picocolors')).createColors(true) : null;
   const progress = Progress.forStderr(o.quiet || o.format !== 'text' || !isTerminal(1));
   const sink: { writer: PcapWriter | null; skipped: number } = { writer: null, skipped: 0 };
-  const summaryOpts: SummaryOptions = { timeDecimals: 6, timeFormat: o.timeFormat, sinceShown: 0 };
-  /** The previous packet shown, for -t dd. */
-  let shownSeconds = NaN;
-  let shownNanos = 0;
+  const summaryOpts: SummaryOptions = { timeDecimals: 6, timeFormat: o.timeFormat };
   let shown = 0;
   let first = true;
   const text = o.format === 'text';
@@ -130,10 +127,8 @@ export async function runSource(source: FrameSource, o: RunOptions, p: Prepared,
   const onPacket = (pkt: Packet): boolean => {
     if (p.filter && !p.filter.matches(pkt)) return true;
     shown++;
+    if (p.filter) p.session.markShown(pkt.frame);
     const f = pkt.frame;
-    summaryOpts.sinceShown = Number.isNaN(shownSeconds) ? 0 : f.seconds - shownSeconds + (f.nanos - shownNanos) / 1e9;
-    shownSeconds = f.seconds;
-    shownNanos = f.nanos;
     for (const s of p.stats) s.onPacket(pkt);
     if (o.write) {
       sink.writer ??= openWriter(o.write, f.linkType, source.info?.format === 'pcap-nsec');

@@ -68,6 +68,8 @@ export class Packet {
   /** Seconds since the first frame and since the previous frame. */
   relativeTime = 0;
   deltaTime = 0;
+  /** Seconds since the previous frame shown (see Session's `shownByCaller`); 0 for the first. */
+  deltaShownTime = 0;
   /** A layer ran off the captured end. */
   truncated = false;
   /** Data for statistics taps, by tap name. */

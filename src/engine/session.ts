@@ -24,6 +24,11 @@ export interface SessionOptions {
   /** Protocols whose heuristics are off. */
   disabledHeuristics?: string[];
   /**
+   * The caller says which frames are shown (`markShown`), as a display filter decides; otherwise
+   * every frame counts as shown. Sets what frame.time_delta_displayed measures from.
+   */
+  shownByCaller?: boolean;
+  /**
    * Conversations silent for this many seconds of capture time are forgotten, so memory stays flat
    * however long the capture (a conversation that resumes later gets a new stream index). Default 600.
    */
@@ -90,6 +95,10 @@ export class Session {
   private firstNanos = 0;
   private prevSeconds = 0;
   private prevNanos = 0;
+  private readonly shownByCaller: boolean;
+  /** The previous frame shown (NaN: none yet). */
+  private shownSeconds = NaN;
+  private shownNanos = 0;
   private readonly root: Protocol;
   private readonly idleSeconds: number;
   private framesSinceSweep = 0;
@@ -101,6 +110,7 @@ export class Session {
     this.prefs = opts.prefs ?? {};
     this.disabledHeuristics = new Set(opts.disabledHeuristics ?? []);
     this.idleSeconds = opts.idleSeconds ?? 600;
+    this.shownByCaller = opts.shownByCaller ?? false;
     for (const d of opts.decodeAs ?? []) {
       const p = findProtocol(d.protocol);
       if (!p) throw new Error(`decode-as: unknown protocol '${d.protocol}'`);
@@ -126,12 +136,20 @@ export class Session {
     pkt.deltaTime = frame.seconds - this.prevSeconds + (frame.nanos - this.prevNanos) / 1e9;
     this.prevSeconds = frame.seconds;
     this.prevNanos = frame.nanos;
+    if (!Number.isNaN(this.shownSeconds)) pkt.deltaShownTime = frame.seconds - this.shownSeconds + (frame.nanos - this.shownNanos) / 1e9;
+    if (!this.shownByCaller) this.markShown(frame);
     callDissector(this.root, pkt.buf, pkt, pkt.root);
     if (++this.framesSinceSweep >= SWEEP_INTERVAL) {
       this.framesSinceSweep = 0;
       this.sweep(frame.seconds);
     }
     return pkt;
+  }
+
+  /** With `shownByCaller`: `frame` was shown; later frames' frame.time_delta_displayed counts from it. */
+  markShown(frame: Frame): void {
+    this.shownSeconds = frame.seconds;
+    this.shownNanos = frame.nanos;
   }
 
   /** Table lookup honouring the user's decode-as overrides. */

@@ -21,8 +21,6 @@ export interface SummaryOptions {
   timeDecimals: number;
   /** What the Time column shows (tshark's -t); relative to the first frame when not given. */
   timeFormat?: TimeFormat;
-  /** With timeFormat 'dd': seconds since the previous packet shown. */
-  sinceShown?: number;
 }
 
 /**
@@ -49,7 +47,7 @@ function timeColumn(pkt: Packet, opts: SummaryOptions): string {
     case 'd':
       return pkt.deltaTime.toFixed(decimals);
     case 'dd':
-      return (opts.sinceShown ?? 0).toFixed(decimals);
+      return pkt.deltaShownTime.toFixed(decimals);
     case 'e':
       return decimals > 0 ? `${f.seconds}.${String(f.nanos).padStart(9, '0').slice(0, decimals)}` : String(f.seconds);
   }

@@ -28,7 +28,6 @@ const pseudo = new Set(['frame', 'ethertype']);
 /** The names tshark's hierarchy shows for one packet, outermost first. */
 export function hierarchyPath(pkt: Packet): string[] {
   const path: string[] = [];
-  if (pkt.frame.comments?.length) path.push('pkt_comment');
   const nested = pkt.nestedLayers;
   let skip = 0;
   for (let i = 0; i < pkt.layers.length; i++) {
