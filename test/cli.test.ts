@@ -264,6 +264,29 @@ describe('vpnscope command line', () => {
     expect(responses.out.trimEnd().split('\n')).toEqual(['4\t0.000000000', '6\t0.122991000', '8\t0.071900000']);
   });
 
+  it('writes the JSON keys and values tshark 4.0 writes for these layers (checked against it)', () => {
+    const packet = (file: string, filter: string) => JSON.parse(run(['-T', 'json', '-Y', filter, file]).out)[0]._source.layers;
+    const dns4 = packet(dns, 'frame.number == 4');
+    expect(dns4.udp.Timestamps).toEqual({ 'udp.time_relative': '0.000427000', 'udp.time_delta': '0.000427000' });
+    expect(dns4.udp['udp.payload'].slice(0, 20)).toBe('49:2e:85:80:00:01:00');
+    expect(dns4.eth['eth.src_tree']).toEqual({
+      'eth.src_resolved': '02:53:00:00:00:01', 'eth.src.oui': '152320', 'eth.addr': '02:53:00:00:00:01', 'eth.addr_resolved': '02:53:00:00:00:01',
+      'eth.addr.oui': '152320', 'eth.src.lg': '1', 'eth.lg': '1', 'eth.src.ig': '0', 'eth.ig': '0',
+    });
+    expect(dns4.ip['ip.hdr_len']).toBe('20');
+    const raw1 = packet(path.join(samplesDir, 'raw.pcap'), 'frame.number == 1');
+    expect([raw1.raw, raw1.icmp['icmp.type']]).toEqual(['Raw packet data', '8']);
+    const frag = packet(path.join(samplesDir, 'frag.pcap'), 'frame.number == 19').ipv6['ipv6.fragments'];
+    expect([frag['ipv6.fragment'], frag['ipv6.fragment.count'], frag['ipv6.reassembled.length']]).toEqual([['17', '18', '19'], '3', '4008']);
+    // The same layers in the tree, line for line as tshark -V shows them.
+    const tree = run(['-V', '-Y', 'frame.number == 4', dns]).out.split('\n');
+    expect(tree).toContain('    .... 0101 = Header Length: 20 bytes (5)');
+    expect(tree.slice(tree.indexOf('    [Timestamps]'), tree.indexOf('    [Timestamps]') + 4)).toEqual([
+      '    [Timestamps]', '        [Time since first frame: 0.000427000 seconds]', '        [Time since previous frame: 0.000427000 seconds]', '    UDP payload (52 bytes)',
+    ]);
+    expect(run(['-V', '-c', '1', path.join(samplesDir, 'raw.pcap')]).out).toContain('\n    Type: 8 (Echo (ping) request)\n');
+  });
+
   it('lists the field registry with -G fields', () => {
     const r = run(['-G', 'fields']);
     expect(r.code).toBe(0);

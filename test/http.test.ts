@@ -154,7 +154,8 @@ describe('HTTP requests and responses in one segment', () => {
     expect(tree.slice(at + 1)).toEqual(expected.map((l) => `    ${l}`));
     const json: string[] = [];
     packetJson(pkt!, json);
-    expect(JSON.parse(json.join(''))._source.layers['data-text-lines']['_ws.text']).toEqual(expected);
+    // tshark's JSON keys a text item by its words, with "" as the value.
+    expect(JSON.parse(json.join(''))._source.layers['data-text-lines']).toEqual(Object.fromEntries(expected.map((l) => [l, ''])));
   });
 
   it('joins a chunked body and shows each chunk', () => {

@@ -104,14 +104,6 @@ export class Node {
     return end > this.offset ? bytes.subarray(this.offset, end) : null;
   }
 
-  /**
-   * False only when no tree is built at all (summary lines): then no field added anywhere is kept.
-   * Unlike `real`, true for the skipped nodes of a partial tree, which pass wanted fields up.
-   */
-  get builds(): boolean {
-    return true;
-  }
-
   /** False only for NULL_NODE: lets a dissector skip work that only feeds the tree. */
   get real(): boolean {
     return true;
@@ -189,9 +181,6 @@ export class Node {
 
 class NullNode extends Node {
   override get real(): boolean {
-    return false;
-  }
-  override get builds(): boolean {
     return false;
   }
   override add(): Node {

@@ -75,6 +75,12 @@ const hf = {
   dst: field('eth.dst', 'Destination', FT.Ether, 'The hardware (MAC) address of the station the frame is for; all ones (ff:ff:ff:ff:ff:ff) is broadcast.'),
   src: field('eth.src', 'Source', FT.Ether, 'The hardware (MAC) address of the station that sent the frame.'),
   addr: field('eth.addr', 'Address', FT.Ether, 'Either address of the frame: a filter on eth.addr matches frames to or from that station.'),
+  dstResolved: field('eth.dst_resolved', 'Destination (resolved)', FT.String, 'The destination address as a name would replace it; vpnscope resolves no names, so the address itself.'),
+  srcResolved: field('eth.src_resolved', 'Source (resolved)', FT.String, 'The source address as a name would replace it; vpnscope resolves no names, so the address itself.'),
+  addrResolved: field('eth.addr_resolved', 'Address (resolved)', FT.String, 'Either address as a name would replace it (the address itself: no names are resolved).'),
+  dstOui: field('eth.dst.oui', 'Destination OUI', FT.UInt24, 'The first three bytes of the destination address: the manufacturer\'s Organizationally Unique Identifier.'),
+  srcOui: field('eth.src.oui', 'Source OUI', FT.UInt24, 'The first three bytes of the source address: the manufacturer\'s Organizationally Unique Identifier.'),
+  addrOui: field('eth.addr.oui', 'Address OUI', FT.UInt24, 'The manufacturer part (first three bytes) of either address, for filters that match both directions.'),
   dstLg: field('eth.dst.lg', 'LG bit', FT.Bool, 'Whether the destination address was assigned locally (1) or is the globally unique address the manufacturer burned in (0).', { bitmask: 0x020000, bitWidth: 24, trueFalse: [lgNames[1], lgNames[0]] }),
   dstIg: field('eth.dst.ig', 'IG bit', FT.Bool, 'Whether the destination is a group (multicast or broadcast, 1) or a single station (0).', { bitmask: 0x010000, bitWidth: 24, trueFalse: [igNames[1], igNames[0]] }),
   srcLg: field('eth.src.lg', 'LG bit', FT.Bool, 'Whether the source address was assigned locally (1) or is the globally unique address the manufacturer burned in (0).', { bitmask: 0x020000, bitWidth: 24, trueFalse: [lgNames[1], lgNames[0]] }),
@@ -157,10 +163,17 @@ const MIN_FRAME = 60;
 /** Deeper stacks of VLAN tags than this are treated as hostile input. */
 const MAX_VLAN_TAGS = 20;
 
-function addAddress(node: Node, buf: Buf, offset: number, value: Uint8Array, lg: FieldDef, ig: FieldDef): void {
-  const n = node.add(lg === hf.dstLg ? hf.dst : hf.src, buf, offset, 6, value);
+function addAddress(node: Node, buf: Buf, offset: number, value: Uint8Array, text: string, lg: FieldDef, ig: FieldDef): void {
+  const dst = lg === hf.dstLg;
+  const n = node.add(dst ? hf.dst : hf.src, buf, offset, 6, value);
   if (!n.real) return;
+  // The resolved and OUI forms are in JSON and filters, not in the tree, as tshark has them.
+  const oui = buf.u24(offset);
+  n.addHidden(dst ? hf.dstResolved : hf.srcResolved, buf, offset, 6, text);
+  n.addHidden(dst ? hf.dstOui : hf.srcOui, buf, offset, 3, oui);
   n.add(hf.addr, buf, offset, 6, value);
+  n.addHidden(hf.addrResolved, buf, offset, 6, text);
+  n.addHidden(hf.addrOui, buf, offset, 3, oui);
   const lgBit = (value[0]! & 2) !== 0;
   const igBit = (value[0]! & 1) !== 0;
   n.add(lg, buf, offset, 3, lgBit);
@@ -173,9 +186,9 @@ function dissectEth(buf: Buf, pkt: Packet, parent: Node): void {
   const node = pkt.addLayer(eth, parent, buf, 0, 14);
   // Columns and conversation keys for frames without a network layer; IP replaces them.
   const dstText = etherText(buf.u24(0), buf.u24(3));
-  if (node.real) addAddress(node, buf, 0, buf.bytesAt(0, 6), hf.dstLg, hf.dstIg);
+  if (node.real) addAddress(node, buf, 0, buf.bytesAt(0, 6), dstText, hf.dstLg, hf.dstIg);
   const srcText = etherText(buf.u24(6), buf.u24(9));
-  if (node.real) addAddress(node, buf, 6, buf.bytesAt(6, 6), hf.srcLg, hf.srcIg);
+  if (node.real) addAddress(node, buf, 6, buf.bytesAt(6, 6), srcText, hf.srcLg, hf.srcIg);
   if (!pkt.dlSrc) {
     pkt.dlSrc = srcText;
     pkt.dlDst = dstText;

@@ -80,7 +80,7 @@ const codeNames: Record<number, Record<number, string>> = {
 };
 
 const hf = {
-  type: field('icmp.type', 'Type', FT.UInt8, 'What kind of message this is: 8 is an echo request, 0 an echo reply, 3 destination unreachable and 11 time exceeded, for example.', { values: typeNames }),
+  type: field('icmp.type', 'Type', FT.UInt8, 'What kind of message this is: 8 is an echo request, 0 an echo reply, 3 destination unreachable and 11 time exceeded, for example.'),
   code: field('icmp.code', 'Code', FT.UInt8, 'The reason within the type, e.g. for destination unreachable: 0 network, 1 host, 3 port unreachable, 4 fragmentation needed.'),
   checksum: field('icmp.checksum', 'Checksum', FT.UInt16, 'A one\'s-complement sum over the whole ICMP message that lets the receiver detect corruption.', { base: 'hex' }),
   ident: field('icmp.ident', 'Identifier (BE)', FT.UInt16, 'A number that pairs requests with replies (ping uses its process id), read in network byte order.', { base: 'dec_hex' }),
@@ -143,7 +143,10 @@ export function trackEcho(pkt: Packet, node: Node, requests: Map<string, EchoReq
   req.replyFrame = pkt.number;
   node.addGenerated(respTo, req.frame);
   const ms = (pkt.frame.seconds - req.seconds) * 1000 + (pkt.frame.nanos - req.nanos) / 1e6;
-  node.addGenerated(respTime, Math.round(ms * 1000) / 1000);
+  const value = Math.round(ms * 1000) / 1000;
+  const timeNode = node.addGenerated(respTime, value);
+  // The tree shows three decimals, as ping does; JSON and -T fields keep the number's shortest form.
+  if (timeNode.real) timeNode.text = `${respTime.name}: ${value.toFixed(3)} ms`;
   return req.frame;
 }
 
@@ -181,7 +184,9 @@ function dissectIcmp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void 
   const type = buf.u8(0);
   const code = buf.u8(1);
   const typeName = typeNames[type];
-  node.add(hf.type, buf, 0, 1, type);
+  // Shown number first, as tshark shows ICMP's type and code: "Type: 8 (Echo (ping) request)".
+  const typeNode = node.add(hf.type, buf, 0, 1, type);
+  if (typeName !== undefined && typeNode.real) typeNode.suffix = ` (${typeName})`;
   const codeName = codeNames[type]?.[code];
   const codeNode = node.add(hf.code, buf, 1, 1, code);
   if (codeName !== undefined && codeNode.real) codeNode.suffix = ` (${codeName})`;

@@ -454,7 +454,8 @@ function dissectIp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   }
   const hl = (b0 & 0x0f) * 4;
   const hlNode = node.add(hf.hdrLen, buf, 0, 1, hl);
-  if (hlNode.real) hlNode.suffix = ` (${b0 & 0x0f})`;
+  // The value is in bytes; the bits shown are the header's four-bit IHL (in 32-bit words).
+  if (hlNode.real) hlNode.text = `.... ${(b0 & 0x0f).toString(2).padStart(4, '0')} = Header Length: ${hl} bytes (${b0 & 0x0f})`;
   if (hl < 20) {
     bogus(pkt, hlNode, `Bogus IP header length (${hl}, must be at least 20)`, `Bogus IP header length (${hl}, must be at least 20)`);
     return;

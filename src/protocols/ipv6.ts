@@ -116,7 +116,7 @@ const hf = {
   fhMore: field('ipv6.fraghdr.more', 'More Fragments', FT.Bool, 'Set on every fragment but the last.', { bitmask: 0x0001, bitWidth: 16, trueFalse: ['Yes', 'No'] }),
   fhIdent: field('ipv6.fraghdr.ident', 'Identification', FT.UInt32, 'The number the source gave this packet so its fragments can be matched up.', { base: 'hex' }),
 
-  fragments: field('ipv6.fragments', 'IPv6 Fragments', FT.Bytes, 'The packet rebuilt from its fragments; the list below says which frame carried which bytes.'),
+  fragments: field('ipv6.fragments', 'IPv6 Fragments', FT.None, 'The packet rebuilt from its fragments; the list below says which frame carried which bytes.'),
   fragment: field('ipv6.fragment', 'IPv6 Fragment', FT.FrameNum, 'A frame that carried one fragment of this packet.'),
   fragmentCount: field('ipv6.fragment.count', 'Fragment count', FT.UInt32, 'How many fragments the packet was rebuilt from.'),
   fragmentOverlap: field('ipv6.fragment.overlap', 'Fragment overlap', FT.Bool, 'A fragment covered bytes another fragment already carried; RFC 5722 says such packets must be dropped.', { trueFalse: ['True', 'False'] }),

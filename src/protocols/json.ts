@@ -294,7 +294,8 @@ function dissectJson(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void 
     callDissector(textLines, buf, pkt, parent, asText);
     return;
   }
-  if (node.builds) parser.document(node);
+  // A filter on json.* builds the JSON layer whole (a partial tree keeps a wanted field's protocol).
+  if (node.real) parser.document(node);
 }
 
 export const json: Protocol = protocol('json', 'JavaScript Object Notation', 'JSON',

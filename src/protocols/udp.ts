@@ -17,7 +17,7 @@ import { FT, field } from '../engine/fields.js';
 import { protocol, table, dispatchPorts } from '../engine/dispatch.js';
 import type { Buf } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
-import { type Node, Severity } from '../engine/tree.js';
+import { type Node, Severity, textField } from '../engine/tree.js';
 import { checksumStatusField, ChecksumStatus, internetChecksum, pseudoHeaderSum } from './checksum.js';
 
 const hf = {
@@ -27,6 +27,8 @@ const hf = {
   length: field('udp.length', 'Length', FT.UInt16, 'Bytes in the UDP header (8) plus its payload.'),
   checksum: field('udp.checksum', 'Checksum', FT.UInt16, 'A 16-bit sum over the datagram and the IP addresses that lets the receiver detect corruption; 0 means the sender did not compute one (IPv4 only).', { base: 'hex' }),
   stream: field('udp.stream', 'Stream index', FT.UInt32, 'A number vpnscope gives each pair of address/port endpoints, counting from 0, so one conversation can be picked out.'),
+  timeRelative: field('udp.time_relative', 'Time since first frame', FT.RelTime, 'Seconds since the first datagram of this conversation (this pair of addresses and ports).', { unit: ' seconds' }),
+  timeDelta: field('udp.time_delta', 'Time since previous frame', FT.RelTime, 'Seconds since the previous datagram of this conversation, in either direction.', { unit: ' seconds' }),
   payload: field('udp.payload', 'Payload', FT.Bytes, 'The bytes UDP carries for the application.'),
   badLength: field('udp.length.bad', 'Bad length', FT.None, 'The length field disagrees with the size of the IP payload.'),
 };
@@ -73,11 +75,28 @@ function dissectUdp(buf: Buf, pkt: Packet, parent: Node): void {
   const conv = pkt.session.conversation('udp', pkt.netSrc, srcPort, pkt.netDst, dstPort, pkt.frame);
   node.addGenerated(hf.stream, conv.index);
   pkt.tap('udp', conv);
+  const now = pkt.relativeTime;
+  let times = conv.get<UdpTimes>('udp');
+  if (!times) times = conv.set<UdpTimes>('udp', { first: now, last: now });
+  if (node.real) {
+    const t = node.addGenerated(textField, undefined);
+    t.text = 'Timestamps';
+    t.addGenerated(hf.timeRelative, now - times.first);
+    t.addGenerated(hf.timeDelta, now - times.last);
+  }
+  times.last = now;
 
   if (payloadLength <= 0) return;
   const payload = buf.sub(8, payloadLength);
-  node.add(hf.payload, buf, 8, payload.length, payload.bytesAt(0, payload.length));
+  const payloadNode = node.add(hf.payload, buf, 8, payload.length, payload.bytesAt(0, payload.length));
+  if (payloadNode.real) payloadNode.text = `UDP payload (${payload.reportedLength} byte${payload.reportedLength === 1 ? '' : 's'})`;
   dispatchPorts(ports, payload, pkt, parent, srcPort, dstPort, conv);
+}
+
+/** When a conversation's first and latest datagrams were seen (seconds since the first frame). */
+interface UdpTimes {
+  first: number;
+  last: number;
 }
 
 export const udp = protocol('udp', 'User Datagram Protocol', 'UDP',

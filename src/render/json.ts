@@ -17,7 +17,7 @@
  * with surrogates through JSON.stringify, so the bytes are those of the string-building renderer.
  */
 import type { Packet } from '../engine/packet.js';
-import { type Node, NodeFlag, textField, expertField } from '../engine/tree.js';
+import { type Node, textField, expertField } from '../engine/tree.js';
 import { FT, fields, hexDigits, isSmallInteger } from '../engine/fields.js';
 import { type ByteSink, GrowingSink } from './sink.js';
 import { HEX_CODES, MAX_HEX, MAX_IPV4, MAX_UINT32, writeHex, writeIpv4, writeNanoseconds, writeUint32 } from './digits.js';
@@ -91,6 +91,16 @@ let keyLabels: string[] = new Array<string>(512).fill('');
 let keyTop = 0;
 /** Marks a member already written as part of an earlier repeated key's array. */
 const DONE = -0x80000000;
+/** tshark writes an expert's severity and group as Wireshark's numeric codes (PI_WARN, PI_MALFORMED …). */
+const SEVERITY_CODES: Record<number, number> = { 1: 0x00100000, 2: 0x00200000, 3: 0x00400000, 4: 0x00600000, 5: 0x00800000 };
+const GROUP_CODES: Record<string, number> = {
+  Checksum: 0x01000000, Sequence: 0x02000000, 'Response code': 0x03000000, 'Request code': 0x04000000, Undecoded: 0x05000000,
+  Reassemble: 0x06000000, Malformed: 0x07000000, Debug: 0x08000000, Protocol: 0x09000000, Security: 0x0a000000,
+  Comment: 0x0b000000, Decryption: 0x0c000000, Assumption: 0x0d000000, Deprecated: 0x0e000000,
+};
+
+/** Labels compared one by one in an object before a map takes over. */
+const LABELS_SCANNED = 16;
 /** `seenIn[id] === object` when a key was met in the object being scanned: finds repeats without a map. */
 let seenIn = new Int32Array(2048);
 /** `firstSlot[id]`: where that key was first met in the object being scanned. */
@@ -122,20 +132,32 @@ function scanKeys(kids: readonly Node[], base: number): boolean {
   const mark = objectNumber;
   let repeats = false;
   let labels = 0;
+  /** Slot of each label seen in this object, once there are enough to make scanning them slow. */
+  let labelSlots: Map<string, number> | null = null;
   for (let i = 0; i < n; i++) {
     const k = kids[i]!;
     const slot = base + i;
     let id: number;
     if (k.expert) id = expertField.id;
-    else if (k.field === textField && k.children) {
-      const label = nodeLabel(k);
+    else if (k.field === textField) {
+      // tshark keys a text item by its words (a leaf's value is ""), without the brackets a
+      // generated one shows.
+      const label = k.text ?? nodeLabel(k);
       keyLabels[slot] = label;
       const named = fields.get(label);
       if (named) id = named.id;
       else {
-        // Labels rarely repeat; compare with this object's earlier labels only.
-        let j = base;
-        while (j < slot && !(keyIds[j]! < 0 && keyLabels[j] === label)) j++;
+        // Few labels: compare with this object's earlier ones; many (the lines of a text body): a map.
+        let j = slot;
+        if (labelSlots) j = labelSlots.get(label) ?? slot;
+        else {
+          j = base;
+          while (j < slot && !(keyIds[j]! < 0 && keyLabels[j] === label)) j++;
+          if (labels === LABELS_SCANNED) {
+            labelSlots = new Map();
+            for (let m = slot - 1; m >= base; m--) if (keyIds[m]! < 0) labelSlots.set(keyLabels[m]!, m);
+          }
+        }
         if (j < slot) {
           keyIds[slot] = keyIds[j]!;
           keyCounts[j]!++;
@@ -143,6 +165,7 @@ function scanKeys(kids: readonly Node[], base: number): boolean {
         } else {
           keyIds[slot] = -++labels;
           keyCounts[slot] = 1;
+          labelSlots?.set(label, slot);
         }
         continue;
       }
@@ -378,46 +401,6 @@ class JsonEncoder {
     return true;
   }
 
-  /**
-   * A line of text given as bytes, as the string of its escaped label (see escapeLine) when it is
-   * printable ASCII with an optional LF or CRLF ending; false, having written nothing, otherwise.
-   */
-  private plainLine(bytes: Uint8Array | null): boolean {
-    if (bytes === null) return false;
-    let n = bytes.length;
-    let ending = '';
-    if (n > 0 && bytes[n - 1] === 0x0a) {
-      const crlf = n > 1 && bytes[n - 2] === 0x0d;
-      // The label ends in the two characters \n (or \r\n); JSON doubles their backslashes.
-      ending = crlf ? '\\\\r\\\\n' : '\\\\n';
-      n -= crlf ? 2 : 1;
-    }
-    let extra = 0;
-    for (let i = 0; i < n; i++) {
-      const c = bytes[i]!;
-      if (c < 0x20 || c >= 0x7f) return false;
-      if (c === QUOTE || c === BACKSLASH) extra++;
-    }
-    this.room(n + extra + ending.length + 2);
-    const b = this.buf;
-    let p = this.pos;
-    b[p++] = QUOTE;
-    if (extra === 0) {
-      b.set(n === bytes.length ? bytes : bytes.subarray(0, n), p);
-      p += n;
-    } else {
-      for (let i = 0; i < n; i++) {
-        const c = bytes[i]!;
-        if (c === QUOTE || c === BACKSLASH) b[p++] = BACKSLASH;
-        b[p++] = c;
-      }
-    }
-    for (let i = 0; i < ending.length; i++) b[p++] = ending.charCodeAt(i);
-    b[p++] = QUOTE;
-    this.pos = p;
-    return true;
-  }
-
   /** Long text that needs escaping (HTTP bodies), in pieces so that it needs no larger buffer. */
   private longString(s: string): void {
     if (surrogate.test(s)) {
@@ -627,11 +610,11 @@ class JsonEncoder {
     switch (def.type) {
       case FT.Protocol:
       case FT.None:
-        // A text item's value is its label; a registered field without a value or children is "".
+        // A protocol without fields shows its label; anything else without a value or children
+        // (a text item, whose words are its key) is "".
         if (n.children) this.object(n.children, indent);
-        else if (def.type === FT.Protocol) this.string(n.text ?? '');
-        else if (def !== textField) this.ascii('""');
-        else if (!(n.flags & NodeFlag.LineOfBytes) || !this.plainLine(n.ownBytes)) this.string(nodeLabel(n));
+        else if (def.type === FT.Protocol) this.string(nodeLabel(n));
+        else this.ascii('""');
         return;
       case FT.Bool:
         this.room(3);
@@ -676,11 +659,13 @@ class JsonEncoder {
     this.byte(COMMA);
     this.newline(inner);
     this.ascii(`"_ws.expert.severity"${sep}`);
-    this.quoted(String(e.severity));
+    this.quoted(String(SEVERITY_CODES[e.severity] ?? e.severity));
     this.byte(COMMA);
     this.newline(inner);
     this.ascii(`"_ws.expert.group"${sep}`);
-    this.string(e.group);
+    const group = GROUP_CODES[e.group];
+    if (group !== undefined) this.quoted(String(group));
+    else this.string(e.group);
     this.newline(indent);
     this.byte(125);
   }
