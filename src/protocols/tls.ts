@@ -741,6 +741,8 @@ function dissectClientHello(m: Buf, n: Node, ctx: Ctx): void {
   const ja3: Ja3 = { extensions: [], groups: [], pointFormats: [] };
   if (pos < m.length) pos = dissectExtensions(m, pos, n, ctx, 'client_hello', ja3);
   checkTrailing(m, pos, n, ctx);
+  // The fingerprints only feed the tree (a filter on them builds the TLS layer whole).
+  if (!n.real) return;
   const full = `${version},${ja3Ciphers.join('-')},${ja3.extensions.join('-')},${ja3.groups.join('-')},${ja3.pointFormats.join('-')}`;
   n.addGenerated(hf.ja3Full, full);
   n.addGenerated(hf.ja3, md5(full));
@@ -761,9 +763,11 @@ function dissectServerHello(m: Buf, n: Node, ctx: Ctx): string | undefined {
   const ja3: Ja3 = { extensions: [], groups: [], pointFormats: [], selectedVersion: 0, helloRetry: hrr };
   if (pos < m.length) pos = dissectExtensions(m, pos, n, ctx, hrr ? 'hello_retry_request' : 'server_hello', ja3);
   checkTrailing(m, pos, n, ctx);
-  const full = `${version},${suite},${ja3.extensions.join('-')}`;
-  n.addGenerated(hf.ja3sFull, full);
-  n.addGenerated(hf.ja3s, md5(full));
+  if (n.real) {
+    const full = `${version},${suite},${ja3.extensions.join('-')}`;
+    n.addGenerated(hf.ja3sFull, full);
+    n.addGenerated(hf.ja3s, md5(full));
+  }
   s.cipherSuite = suite;
   s.version = ja3.selectedVersion || version;
   if (s.version !== 0x0304) addRandomParts(m, 2, random);
