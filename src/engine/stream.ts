@@ -312,11 +312,16 @@ function describeReassembly(parent: Node, pkt: Packet, dir: StreamDirection, sou
   const f = dir.fields;
   const pieces = [...prior, [dir.originFrame || pkt.number, lastBytes] as [number, number]];
   const n = parent.addGenerated(f.pieces, undefined, source, 0, total);
-  const Unit = f.unit[0]!.toUpperCase() + f.unit.slice(1);
-  n.text = `${pieces.length} Reassembled ${f.label} ${Unit}s (${total} bytes): ${pieces.map(([fr, b]) => `#${fr}(${b})`).join(', ')}`;
+  // Under a partial tree's root the list itself may not be wanted (then no label is made for it),
+  // while a wanted field inside it still is.
+  if (n.real) {
+    const Unit = f.unit[0]!.toUpperCase() + f.unit.slice(1);
+    n.text = `${pieces.length} Reassembled ${f.label} ${Unit}s (${total} bytes): ${pieces.map(([fr, b]) => `#${fr}(${b})`).join(', ')}`;
+  }
   let start = 0;
   for (const [frame, bytes] of pieces) {
-    n.addGenerated(f.piece, frame, source, start, bytes).text = `Frame: ${frame}, payload: ${start}-${start + bytes - 1} (${bytes} byte${bytes === 1 ? '' : 's'})`;
+    const p = n.addGenerated(f.piece, frame, source, start, bytes);
+    if (p.real) p.text = `Frame: ${frame}, payload: ${start}-${start + bytes - 1} (${bytes} byte${bytes === 1 ? '' : 's'})`;
     start += bytes;
   }
   n.addGenerated(f.count, pieces.length);
