@@ -268,15 +268,22 @@ describe('HTTP over several segments', () => {
     expect(fieldValue(pkt!, 'http.file_data')).toBe('hello\n');
   });
 
-  it('shows bytes after 101 Switching Protocols as data, not HTTP', () => {
+  it('shows the bytes after 101 Switching Protocols as the protocol the Upgrade header names, else as data', () => {
     const c = conversation();
     c.request('GET /chat HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
     c.response('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
-    c.request(hexBytes('81 85 37 fa 21 3d 7f 9f 4d 51 58'));
+    c.request(hexBytes('81 85 37 fa 21 3d 7f 9f 4d 51 58')); // "Hello", masked, as in http-cases.pcap frame 130
     const p = dissectAll(c.frames);
     expect(fieldValue(p[1]!, 'http.request_in')).toBe('1');
-    expect(p[2]!.layers).not.toContain('http');
-    expect(p[2]!.layers).toContain('data');
+    expect(p[2]!.layers.slice(-2)).toEqual(['websocket', 'data-text-lines']);
+    expect([p[2]!.protocolColumn, p[2]!.info, fieldValue(p[2]!, 'websocket.payload.text')]).toEqual(['WebSocket', 'WebSocket Text [FIN] [MASKED]', 'Hello']);
+    const h2c = conversation();
+    h2c.request('GET / HTTP/1.1\r\nHost: h\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n');
+    h2c.response('HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n');
+    h2c.request(hexBytes('50 52 49 20 2a 20 48 54 54 50 2f 32 2e 30'));
+    const q = dissectAll(h2c.frames);
+    expect(q[2]!.layers).not.toContain('http');
+    expect(q[2]!.layers).toContain('data');
   });
 
   it('finds HTTP on an unknown port by its request line, and leaves other bytes alone', () => {
@@ -379,6 +386,49 @@ describe('test/fixtures/http-cases.pcap against tshark', async () => {
     expect(byNumber(102).layers.slice(-2)).toEqual(['http', 'data']);
     expect([f(115, 'http.request.uri'), f(115, 'http.request.full_uri')]).toEqual(['http://example.com/proxy', 'http://example.com/proxy']);
     expect([f(128, 'http.response.code'), f(128, 'http.request_in'), f(128, 'http.time')]).toEqual(['101', '126', '0.050363000']);
+  });
+});
+
+describe('WebSocket frames after an upgrade', () => {
+  function upgraded() {
+    const c = conversation();
+    c.request('GET /chat HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+    c.response('HTTP/1.1 101 Switching Protocols\r\nUpgrade: WebSocket\r\nConnection: Upgrade\r\n\r\n');
+    return c;
+  }
+
+  it('reads every kind of frame: text, binary, ping, pong, close with status and reason, continuation', () => {
+    const c = upgraded();
+    c.response(hexBytes('81 02 68 69')); // text "hi", unmasked (server to client)
+    c.response(hexBytes('82 03 01 02 03')); // binary
+    c.response(hexBytes('89 01 70 8a 01 70')); // a ping and a pong in one segment
+    c.response(hexBytes('01 03 61 62 63 80 03 64 65 66')); // "abc" without FIN, then its continuation
+    c.response(hexBytes('88 05 03 e8 62 79 65')); // close 1000 "bye"
+    const [, , text, binary, pingPong, fragmented, close] = dissectAll(c.frames);
+    expect([text!.info, fieldValue(text!, 'websocket.payload.text'), fieldValue(text!, 'websocket.mask')]).toEqual(['WebSocket Text [FIN]', 'hi', '0']);
+    expect([binary!.info, fieldValue(binary!, 'websocket.payload.binary')]).toEqual(['WebSocket Binary [FIN]', '01:02:03']);
+    expect([pingPong!.info, fieldValue(pingPong!, 'websocket.payload.ping'), fieldValue(pingPong!, 'websocket.payload.pong')]).toEqual(['WebSocket Ping [FIN] WebSocket Pong [FIN]', '70', '70']);
+    expect([fragmented!.info, fieldValues(fragmented!, 'websocket.fin'), fieldValue(fragmented!, 'websocket.payload.continue')]).toEqual(['WebSocket Text WebSocket Continuation [FIN]', ['0', '1'], '64:65:66']);
+    expect([close!.info, fieldValue(close!, 'websocket.payload.close.status_code'), fieldValue(close!, 'websocket.payload.close.reason')]).toEqual(['WebSocket Connection Close [FIN]', '1000', 'bye']);
+    expect(layerLabel(close!, 'websocket.payload.close.status_code')).toEqual(['Status code: Normal Closure (1000)']);
+  });
+
+  it('joins a frame cut across segments and reads a 16-bit extended length', () => {
+    const c = upgraded();
+    c.response(hexBytes('81 7e 00 c8 61 61'));
+    c.response(new Uint8Array(198).fill(0x61));
+    const [, , head, rest] = dissectAll(c.frames);
+    expect(head!.layers).not.toContain('websocket');
+    expect([rest!.info, fieldValue(rest!, 'websocket.payload_length'), fieldValue(rest!, 'websocket.payload_length_ext_16')]).toEqual(['WebSocket Text [FIN]', '126', '200']);
+    expect(fieldValue(rest!, 'websocket.payload.text')).toBe('a'.repeat(200));
+  });
+
+  it('unmasks a client frame into a data source of its own', () => {
+    const c = upgraded();
+    c.request(hexBytes('81 85 37 fa 21 3d 7f 9f 4d 51 58'));
+    const [, , pkt] = dissectAll(c.frames);
+    expect(pkt!.extraSources?.map((x) => [x.name, Buffer.from(x.bytes).toString()])).toEqual([['Unmasked data', 'Hello']]);
+    expect(fieldValue(pkt!, 'websocket.masking_key')).toBe('37:fa:21:3d');
   });
 });
 

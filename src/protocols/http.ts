@@ -299,6 +299,8 @@ interface HttpConversation {
   lastResponseFrame: number;
   /** After 101 Switching Protocols or a successful CONNECT: the bytes that follow are not HTTP. */
   switchedAtFrame: number;
+  /** What they are instead, when the 101's Upgrade header names a protocol of the `http.upgrade` table. */
+  switchedTo: Protocol | null;
 }
 
 /** Per direction of a connection. */
@@ -318,7 +320,7 @@ function conversationOf(pkt: Packet): Conversation {
 
 function httpState(conv: Conversation): HttpConversation {
   return conv.get<HttpConversation>('http') ?? conv.set<HttpConversation>('http', {
-    waiting: [], requests: 0, responses: 0, lastRequestFrame: 0, lastResponseFrame: 0, switchedAtFrame: 0,
+    waiting: [], requests: 0, responses: 0, lastRequestFrame: 0, lastResponseFrame: 0, switchedAtFrame: 0, switchedTo: null,
   });
 }
 
@@ -343,7 +345,8 @@ function dissectHttp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void 
   const dir = directionState(data);
 
   if (state.switchedAtFrame && state.switchedAtFrame < pkt.number) {
-    dissectData(buf, pkt, parent);
+    if (state.switchedTo) callDissector(state.switchedTo, buf, pkt, parent, data);
+    else dissectData(buf, pkt, parent);
     return;
   }
   if (dir.untilClose && !(isStreamData(data) && data.direction.pending)) {
@@ -513,7 +516,10 @@ function dissectMessage(buf: Buf, pkt: Packet, parent: Node, state: HttpConversa
       node.addGenerated(hf.prevResponseIn, state.lastResponseFrame);
     }
     state.lastResponseFrame = pkt.number;
-    if (start.code === 101 || (requestMethod === 'CONNECT' && start.code >= 200 && start.code < 300)) state.switchedAtFrame = pkt.number;
+    if (start.code === 101 || (requestMethod === 'CONNECT' && start.code >= 200 && start.code < 300)) {
+      state.switchedAtFrame = pkt.number;
+      if (start.code === 101 && upgrade) state.switchedTo = pkt.session.lookup(upgrades, upgrade.trim().toLowerCase()) ?? null;
+    }
     pkt.tap('http', {
       kind: 'response', frame: pkt.number, code: start.code, phrase: start.phrase, version: start.version, contentType, contentLength,
       requestFrame: request?.frame ?? 0, method: request?.method ?? '', fullUri: request?.fullUri ?? '',
@@ -768,6 +774,9 @@ function dissectMedia(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void
 
 export const media: Protocol = protocol('media', 'Media Type', 'Media',
   'A message body whose media type (Content-Type) has no dissector here: shown as its type and raw bytes.', dissectMedia);
+
+/** Protocols a connection may switch to with 101 Switching Protocols, by Upgrade token ("websocket"). */
+const upgrades = table('http.upgrade', 'Protocol an HTTP connection switched to (the Upgrade header of a 101 response)');
 
 /** Body dissectors by media type ("text/html"); HTTP looks here first. */
 export const mediaTypes = table('media_type', 'Internet media type of a message body (HTTP Content-Type)');

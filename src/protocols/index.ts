@@ -19,6 +19,7 @@ import * as openvpn from './openvpn.js';
 import * as http from './http.js';
 import * as tls from './tls.js';
 import * as json from './json.js';
+import * as websocket from './websocket.js';
 
 const modules: { register(): void }[] = [
   frame,
@@ -37,6 +38,7 @@ const modules: { register(): void }[] = [
   openvpn,
   http,
   json,
+  websocket,
   tls,
 ];
 
