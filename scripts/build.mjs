@@ -87,11 +87,39 @@ if (problems.length > 0) {
   process.exit(1);
 }
 
-// Compiled exactly as bin/vpnscope.js compiles it. The cache is taken before anything runs: caching
-// the functions a sample run compiles as well made it half again as large for no earlier first line.
+// Compiled exactly as bin/vpnscope.js compiles it. The cache is taken after the bundle has read the
+// samples once in each output mode, so it also holds the bytecode of the functions a run compiles
+// (dissectors, renderers) and a run does not compile them again: measured, `vpnscope -V
+// samples/http.pcap` 270 → 255 ms and 200,000 packets of summary lines ~5% sooner, for a cache of
+// ~850 KB instead of ~450 KB and no change to the first line. Without the samples (a package
+// installed without them) the cache holds the top level only.
 const bundle = fs.readFileSync(bundleFile);
 const script = new vm.Script(Module.wrap(bundle.toString()), { filename: bundleFile });
-const cache = script.createCachedData();
+const cache = (await cacheAfterSampleRuns(script)) ?? script.createCachedData();
+
+/** The cache after running the bundle over the samples (their output discarded); null without samples. */
+async function cacheAfterSampleRuns(script) {
+  const samples = ['dns.pcap', 'http.pcap', 'tls12.pcap', 'tls13.pcap', 'frag.pcap', 'vlan.pcap', 'openvpn/udp-tls.pcap', 'openvpn/tcp-tls.pcap',
+    'openvpn/tls-auth-sha256.pcap', 'openvpn/tls-crypt.pcap', 'openvpn/cbc.pcap', 'openvpn/static-key.pcap']
+    .map((f) => path.join(root, 'samples', f))
+    .filter((f) => fs.existsSync(f));
+  if (samples.length === 0) return null;
+  const bundled = { exports: {} };
+  script.runInThisContext()(bundled.exports, Module.createRequire(bundleFile), bundled, bundleFile, outDir);
+  const write = fs.writeSync;
+  fs.writeSync = (fd, data, ...rest) =>
+    fd !== 1 ? write(fd, data, ...rest) : typeof data === 'string' ? Buffer.byteLength(data) : typeof rest[1] === 'number' ? rest[1] : data.length;
+  try {
+    for (const mode of [[], ['-V'], ['-T', 'json']]) for (const sample of samples) await bundled.exports.main([...mode, sample]);
+  } finally {
+    fs.writeSync = write;
+  }
+  if (process.exitCode) {
+    console.error(`build: the bundle failed on the samples (exit status ${process.exitCode})`);
+    process.exit(1);
+  }
+  return script.createCachedData();
+}
 // The header names the bundle the cache belongs to by its size and modification time (see
 // bin/vpnscope.js); written to a temporary file and renamed, the cache is never seen half-written.
 const { size, mtimeMs } = fs.statSync(bundleFile);
