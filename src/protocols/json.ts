@@ -9,7 +9,7 @@
  * such as `json.member_with_value == "status:404"` finds it. A body that is not valid JSON is
  * shown as lines of text under the JSON layer, with a line saying where it stopped being JSON.
  */
-import { FT, field } from '../engine/fields.js';
+import { FT, type FieldDef, field } from '../engine/fields.js';
 import { protocol, callDissector, type Protocol } from '../engine/dispatch.js';
 import type { Buf } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
@@ -44,9 +44,6 @@ class NotJson {
     readonly why: string,
   ) {}
 }
-
-/** A scalar's text for the generated "…:value" fields. */
-type Scalar = { text: string };
 
 /**
  * One pass over the document. With `tree` null it only checks the syntax; with a node it builds the
@@ -103,27 +100,24 @@ class Parser {
     const c = this.peek();
     if (c === 0x7b) return this.object(parent, path, depth);
     if (c === 0x5b) return this.array(parent, path, depth);
-    let scalar: Scalar;
-    let add: (n: Node) => void;
+    let def: FieldDef;
+    let text: string;
     if (c === QUOTE) {
-      const s = this.string(parent !== null);
-      scalar = { text: s };
-      add = (n) => n.add(hf.string, this.buf, start, this.pos - start, s);
+      text = this.string(parent !== null);
+      def = hf.string;
     } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
       this.number();
-      const text = this.buf.latin1(start, this.pos - start);
-      scalar = { text };
-      add = (n) => n.add(hf.number, this.buf, start, this.pos - start, text);
+      text = parent ? this.buf.latin1(start, this.pos - start) : '';
+      def = hf.number;
     } else {
-      const word = this.literal();
-      scalar = { text: word };
-      const def = word === 'true' ? hf.true : word === 'false' ? hf.false : hf.null;
-      add = (n) => n.add(def, this.buf, start, this.pos - start);
+      text = this.literal();
+      def = text === 'true' ? hf.true : text === 'false' ? hf.false : hf.null;
     }
     if (!parent) return;
-    parent.addGenerated(hf.pathWithValue, `${path}:${scalar.text}`);
-    parent.addGenerated(hf.memberWithValue, `${member ?? '[]'}:${scalar.text}`);
-    add(parent);
+    parent.addGenerated(hf.pathWithValue, `${path}:${text}`);
+    parent.addGenerated(hf.memberWithValue, `${member ?? '[]'}:${text}`);
+    // Strings and numbers carry their text as the value; true, false and null are fields without one.
+    parent.add(def, this.buf, start, this.pos - start, def === hf.string || def === hf.number ? text : undefined);
   }
 
   private object(parent: Node | null, path: string, depth: number): void {
