@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { repoRoot, samplesDir } from './util.js';
+import { corpusDir, repoRoot, samplesDir } from './util.js';
 
 const bin = path.join(repoRoot, 'bin', 'vpnscope.js');
 
@@ -285,6 +285,14 @@ describe('vpnscope command line', () => {
       '    [Timestamps]', '        [Time since first frame: 0.000427000 seconds]', '        [Time since previous frame: 0.000427000 seconds]', '    UDP payload (52 bytes)',
     ]);
     expect(run(['-V', '-c', '1', path.join(samplesDir, 'raw.pcap')]).out).toContain('\n    Type: 8 (Echo (ping) request)\n');
+  });
+
+  it.skipIf(!fs.existsSync(corpusDir))('names a bad UDP length and a short ARP in Info as tshark does (tcpdump corpus)', () => {
+    const info = (file: string, frame: number) =>
+      run(['-T', 'fields', '-e', '_ws.col.Info', '-Y', `frame.number == ${frame}`, path.join(corpusDir, 'tcpdump', file)]).out.trimEnd();
+    expect(info('bigtcp-ipv4-geneve-ipv4.pcap', 1)).toBe('29804 → 6081 [BAD UDP LENGTH 0 < 8]');
+    expect(info('babel_update_oobr.pcap', 27)).toBe('8280 → 24073 [BAD UDP LENGTH 60660 > IP PAYLOAD LENGTH] Len=60652');
+    expect(info('arp-oobr.pcap', 104)).toBe('[Malformed Packet]');
   });
 
   it('lists the field registry with -G fields', () => {

@@ -91,6 +91,8 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 function dissectArp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
+  // The link layer's Info goes first, as tshark clears it: a short ARP shows only "[Malformed Packet]".
+  pkt.setInfo('');
   const hwType = buf.u16(0);
   const protoType = buf.u16(2);
   const hln = buf.u8(4);

@@ -45,9 +45,11 @@ function dissectUdp(buf: Buf, pkt: Packet, parent: Node): void {
   const lengthNode = node.add(hf.length, buf, 4, 2, length);
   const checksum = buf.u16(6);
   const checksumNode = node.add(hf.checksum, buf, 6, 2, checksum);
-  pkt.setInfo(`${srcPort} → ${dstPort} Len=${length >= 8 ? length - 8 : 0}`);
-
   let payloadLength = buf.reportedLength - 8;
+  // tshark names a bad length in Info: "[BAD UDP LENGTH 0 < 8]", "[BAD UDP LENGTH 60660 > IP PAYLOAD LENGTH] Len=60652".
+  if (length < 8) pkt.setInfo(`${srcPort} → ${dstPort} [BAD UDP LENGTH ${length} < 8]`);
+  else if (length > buf.reportedLength) pkt.setInfo(`${srcPort} → ${dstPort} [BAD UDP LENGTH ${length} > IP PAYLOAD LENGTH] Len=${length - 8}`);
+  else pkt.setInfo(`${srcPort} → ${dstPort} Len=${length - 8}`);
   if (length < 8 || length > buf.reportedLength) {
     lengthNode.suffix = ` (bogus, ${length < 8 ? 'less than 8' : `payload length ${buf.reportedLength - 8}`})`;
     pkt.addExpert(lengthNode, Severity.Error, 'Malformed', `Bad length value ${length} ${length < 8 ? '< 8' : `> IP payload length`}`, 'udp');
