@@ -285,6 +285,14 @@ describe('vpnscope command line', () => {
       '    [Timestamps]', '        [Time since first frame: 0.000427000 seconds]', '        [Time since previous frame: 0.000427000 seconds]', '    UDP payload (52 bytes)',
     ]);
     expect(run(['-V', '-c', '1', path.join(samplesDir, 'raw.pcap')]).out).toContain('\n    Type: 8 (Echo (ping) request)\n');
+    // An expert info names its kind first, and a filter on that name finds it.
+    const http = path.join(samplesDir, 'http.pcap');
+    expect(packet(http, 'frame.number == 6').http['GET /index.html HTTP/1.1\\r\\n']['_ws.expert']).toEqual({
+      'http.chat': '', '_ws.expert.message': 'GET /index.html HTTP/1.1\\r\\n', '_ws.expert.severity': '2097152', '_ws.expert.group': '33554432',
+    });
+    const frames = (filter: string) => run(['-Y', filter, '-T', 'fields', '-e', 'frame.number', '-c', '4', http]).out.trimEnd().split('\n');
+    expect(frames('http.chat')).toEqual(['6', '8', '16', '18']);
+    expect(frames('tcp.connection.syn').slice(0, 3)).toEqual(['3', '13', '23']);
   });
 
   it.skipIf(!fs.existsSync(corpusDir))('names a bad UDP length and a short ARP in Info as tshark does (tcpdump corpus)', () => {

@@ -7,7 +7,7 @@ import { Buf } from './buf.js';
 import type { Protocol } from './dispatch.js';
 import { Node, NULL_ROOT, Severity, SparseRoot, type Expert, expertField } from './tree.js';
 import type { Session } from './session.js';
-import { FT, field } from './fields.js';
+import { FT, type FieldDef, field } from './fields.js';
 
 /** The empty list packets share until they have something to record. */
 const NONE: readonly never[] = Object.freeze([]);
@@ -162,13 +162,16 @@ export class Packet {
   }
 
   /** Records expert info, and shows it under `node` as Wireshark does. */
-  addExpert(node: Node, severity: Severity, group: string, message: string, protocol = this.protocolColumn.toLowerCase()): void {
+  addExpert(node: Node, severity: Severity, group: string, message: string, protocol = this.protocolColumn.toLowerCase(), kind: FieldDef = expertField): Node {
     const e: Expert = { severity, group, message, protocol };
     if (this.experts === NONE) this.experts = [];
     (this.experts as Expert[]).push(e);
-    if (!node.real) return;
-    const child = node.addGenerated(expertField, undefined);
+    if (!node.real) return node;
+    // `kind` names this kind of expert info (Wireshark's expert field: tcp.connection.syn, http.chat),
+    // so a filter on that name finds it and JSON lists it as tshark does.
+    const child = node.addGenerated(kind, undefined);
     child.expert = e;
+    return child;
   }
 
   /** True when statistics listen: dissectors may skip building tap data otherwise. */

@@ -422,7 +422,7 @@ function dissectMessage(buf: Buf, pkt: Packet, parent: Node, state: HttpConversa
   const start = parseStartLine(firstText);
   writeInfo(`${escapeText(firstText)} `);
   const firstNode = node.addText(`${escapeText(firstText)}\\r\\n`, buf, 0, (first ? first.next : firstEnd));
-  pkt.addExpert(firstNode, Severity.Chat, 'Sequence', `${escapeText(firstText)}\\r\\n`, 'http');
+  pkt.addExpert(firstNode, Severity.Chat, 'Sequence', `${escapeText(firstText)}\\r\\n`, 'http', hf.chat);
   if (!start) return;
 
   if (start.kind === 'request') {

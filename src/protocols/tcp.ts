@@ -38,7 +38,7 @@ import { FT, type FieldDef, field } from '../engine/fields.js';
 import { protocol, table, dispatchPorts } from '../engine/dispatch.js';
 import { keepCopy, type Buf } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
-import { type Node, NULL_NODE, Severity, textField } from '../engine/tree.js';
+import { type Node, Severity, textField } from '../engine/tree.js';
 import type { Conversation } from '../engine/session.js';
 import { StreamDirection, reassemblyFields, type StreamData } from '../engine/stream.js';
 import { checksumStatusField, ChecksumStatus, internetChecksum, pseudoHeaderSum } from './checksum.js';
@@ -802,11 +802,7 @@ function badOption(pkt: Packet, node: Node, buf: Buf, offset: number, length: nu
  * find it; the node renders as the expert line.
  */
 function expert(pkt: Packet, parent: Node, def: FieldDef, severity: Severity, group: string, message: string): Node {
-  pkt.addExpert(NULL_NODE, severity, group, message, 'tcp');
-  if (!parent.real) return NULL_NODE;
-  const n = parent.addGenerated(def, undefined);
-  n.expert = pkt.experts[pkt.experts.length - 1]!;
-  return n;
+  return pkt.addExpert(parent, severity, group, message, 'tcp', def);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -654,6 +654,12 @@ class JsonEncoder {
     const sep = this.separator;
     this.byte(123);
     this.newline(inner);
+    // tshark names the kind of expert info first, when it has one: "tcp.connection.syn": "".
+    if (n.field !== expertField) {
+      this.ascii(`"${n.field.abbrev}"${sep}""`);
+      this.byte(COMMA);
+      this.newline(inner);
+    }
     this.ascii(`"_ws.expert.message"${sep}`);
     this.string(e.message);
     this.byte(COMMA);
