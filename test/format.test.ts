@@ -4,12 +4,12 @@
  * renderers' byte writers agreeing with String() and the formatters.
  */
 import { describe, expect, it } from 'vitest';
-import { etherToString, ipv4ToString, ipv6ToString } from '../src/engine/format.js';
+import { etherToString, ipv4ToString, ipv6ToString, relTimeToString } from '../src/engine/format.js';
 import { etherText, ipv4Text } from '../src/engine/addrtext.js';
 import { Node, UTF8_OF_BYTES } from '../src/engine/tree.js';
 import { Source } from '../src/engine/buf.js';
 import { FT, field } from '../src/engine/fields.js';
-import { uint32Length, writeHex, writeHexBytes, writeIpv4, writeNanoseconds, writeUint32 } from '../src/render/digits.js';
+import { uint32Length, writeHex, writeHexBytes, writeIpv4, writeNanoseconds, writeRelTime, writeUint32 } from '../src/render/digits.js';
 
 function v6(groups: number[]): Uint8Array {
   const b = new Uint8Array(16);
@@ -104,5 +104,13 @@ describe('byte writers shared by the renderers (render/digits.ts)', () => {
     expect(text((b, p) => writeHexBytes(b, p, mac, 6, 0x3a))).toBe('00:1b:af:ff:10:09');
     expect(text((b, p) => writeHexBytes(b, p, mac, 3, 0))).toBe('001baf');
     expect(text((b, p) => writeHexBytes(b, p, mac, 0, 0x3a))).toBe('');
+  });
+
+  it('writes relative times as relTimeToString does, and declines what does not fit 32-bit seconds', () => {
+    for (const v of [0, 1e-9, 0.000427, 0.9999999996, 12.000345, -0.25, -1e-10, 86400.5, 4294967295.5]) {
+      expect(text((b, p) => writeRelTime(b, p, v))).toBe(relTimeToString(v));
+    }
+    const b = new Uint8Array(32);
+    expect([writeRelTime(b, 0, 2 ** 33), writeRelTime(b, 0, Number.NaN)]).toEqual([-1, -1]);
   });
 });

@@ -121,7 +121,12 @@ export function clockTimeText(seconds: number, nanos: number, decimals: number, 
     text = `${year}/${pad(dayOfYear, 3)} `;
   }
   text += utc ? `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}` : `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-  return decimals > 0 ? `${text}.${String(nanos).padStart(9, '0').slice(0, decimals)}` : text;
+  return text + secondFraction(nanos, decimals);
+}
+
+/** ".033659" for 33659000 ns at 6 decimals: the first `decimals` digits of the second, none for 0. */
+export function secondFraction(nanos: number, decimals: number): string {
+  return decimals > 0 ? `.${String(nanos).padStart(9, '0').slice(0, decimals)}` : '';
 }
 
 /** "1358898732.330568000" */

@@ -121,17 +121,7 @@ class Parser {
   }
 
   private object(parent: Node | null, path: string, depth: number): void {
-    const start = this.pos;
-    this.pos++;
-    const node = parent ? parent.add(hf.object, this.buf, start, 0) : null;
-    this.space();
-    if (this.peek() === 0x7d) {
-      this.pos++;
-      node?.setEnd(this.buf, this.pos);
-      return;
-    }
-    for (;;) {
-      this.space();
+    this.container(parent, hf.object, 0x7d, 'a member', (node) => {
       const keyStart = this.pos;
       if (this.peek() !== QUOTE) this.fail('expected a member name in double quotes');
       const key = this.string(node !== null);
@@ -147,40 +137,35 @@ class Parser {
         m.add(hf.key, this.buf, keyStart, keyEnd - keyStart, key);
         m.addGenerated(hf.path, memberPath);
       }
-      this.space();
-      const c = this.peek();
-      this.pos++;
-      if (c === 0x7d) break;
-      if (c !== 0x2c) {
-        this.pos--;
-        this.fail("expected ',' or '}' after a member");
-      }
-    }
-    node?.setEnd(this.buf, this.pos);
+    });
   }
 
   private array(parent: Node | null, path: string, depth: number): void {
+    const elementPath = parent ? `${path}/[]` : '';
+    this.container(parent, hf.array, 0x5d, 'an element', (node) => this.value(node, elementPath, null, depth + 1));
+  }
+
+  /**
+   * An object or array at `pos`: its opening bracket, then `item` (which reads one member or element
+   * under the container's node) for each of its comma-separated items, up to the `close` bracket.
+   */
+  private container(parent: Node | null, def: FieldDef, close: number, what: string, item: (node: Node | null) => void): void {
     const start = this.pos;
     this.pos++;
-    const node = parent ? parent.add(hf.array, this.buf, start, 0) : null;
+    const node = parent ? parent.add(def, this.buf, start, 0) : null;
     this.space();
-    if (this.peek() === 0x5d) {
-      this.pos++;
-      node?.setEnd(this.buf, this.pos);
-      return;
-    }
-    const elementPath = node ? `${path}/[]` : '';
-    for (;;) {
-      this.space();
-      this.value(node, elementPath, null, depth + 1);
-      this.space();
-      const c = this.peek();
-      this.pos++;
-      if (c === 0x5d) break;
-      if (c !== 0x2c) {
-        this.pos--;
-        this.fail("expected ',' or ']' after an element");
+    if (this.peek() === close) this.pos++;
+    else {
+      for (;;) {
+        this.space();
+        item(node);
+        this.space();
+        const c = this.peek();
+        if (c === close) break;
+        if (c !== 0x2c) this.fail(`expected ',' or '${String.fromCharCode(close)}' after ${what}`);
+        this.pos++;
       }
+      this.pos++;
     }
     node?.setEnd(this.buf, this.pos);
   }

@@ -14,6 +14,8 @@ export const MAX_UINT32 = 10;
 export const MAX_HEX = 10;
 /** Room `writeIpv4` may need: 255.255.255.255. */
 export const MAX_IPV4 = 15;
+/** Room `writeRelTime` may need: a sign, ten digits, the point and nine decimals. */
+export const MAX_REL_TIME = 21;
 
 /** Decimal digits of an integer 0 ≤ v < 2³², as String(v) has them. */
 export function uint32Length(v: number): number {
@@ -42,6 +44,26 @@ export function writeUint32(b: Uint8Array, p: number, v: number): number {
     b[--at] = DIGIT_PAIRS[v * 2]!;
   } else b[--at] = 48 + v;
   return end;
+}
+
+/** True for a nanosecond count within a second: an integer 0 ≤ v < 10⁹. */
+export function isNanoseconds(v: unknown): v is number {
+  return typeof v === 'number' && v >>> 0 === v && v < 1e9;
+}
+
+/**
+ * relTimeToString's "12.000345000" (seconds with nine decimals, "-" before a negative one), from the
+ * same arithmetic; -1, having written nothing, when the whole seconds do not fit 32 bits.
+ */
+export function writeRelTime(b: Uint8Array, p: number, seconds: number): number {
+  let ns = Math.round(Math.abs(seconds) * 1e9);
+  const whole = Math.floor(ns / 1e9);
+  ns -= whole * 1e9;
+  if (!isUint32(whole) || !isNanoseconds(ns)) return -1;
+  if (seconds < 0) b[p++] = 45; // -
+  p = writeUint32(b, p, whole);
+  b[p++] = 46; // .
+  return writeNanoseconds(b, p, ns);
 }
 
 /** Nine digits, zero-padded: the fraction of a second in nanoseconds (0 ≤ ns < 10⁹). */

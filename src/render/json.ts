@@ -20,7 +20,7 @@ import type { Packet } from '../engine/packet.js';
 import { type Node, textField, expertField } from '../engine/tree.js';
 import { FT, fields, hexDigits, isSmallInteger } from '../engine/fields.js';
 import { type ByteSink, GrowingSink } from './sink.js';
-import { HEX_CODES, MAX_HEX, MAX_IPV4, MAX_UINT32, writeHex, writeIpv4, writeNanoseconds, writeUint32 } from './digits.js';
+import { HEX_CODES, MAX_HEX, MAX_IPV4, MAX_REL_TIME, MAX_UINT32, isNanoseconds, writeHex, writeIpv4, writeNanoseconds, writeRelTime, writeUint32 } from './digits.js';
 import { absTimeToString, epochToString, nodeLabel, valueToJson } from '../engine/format.js';
 
 
@@ -62,8 +62,6 @@ function escapeControl(b: Uint8Array, p: number, c: number): number {
   b[p++] = HEX_CODES[c & 15]!;
   return p;
 }
-
-/** "00" to "99". */
 
 /** `:hh` and a spare byte, big-endian, for each byte value. */
 const COLON_HEX = new Uint32Array(256);
@@ -684,7 +682,7 @@ class JsonEncoder {
     if (!Array.isArray(v)) return false;
     const seconds: unknown = v[0];
     const ns: unknown = v[1];
-    if (typeof seconds !== 'number' || typeof ns !== 'number' || ns >>> 0 !== ns || ns >= 1e9) return false;
+    if (typeof seconds !== 'number' || !isNanoseconds(ns)) return false;
     if (seconds !== form.seconds && !form.load(seconds)) return false;
     this.byte(QUOTE);
     this.ascii(form.before);
@@ -694,20 +692,14 @@ class JsonEncoder {
     return true;
   }
 
-  /** Seconds with nine decimals, the digits relTimeToString gives. */
+  /** Seconds with nine decimals, the digits relTimeToString gives (see writeRelTime). */
   private relTime(seconds: number): boolean {
-    const negative = seconds < 0;
-    let ns = Math.round(Math.abs(seconds) * 1e9);
-    const whole = Math.floor(ns / 1e9);
-    ns -= whole * 1e9;
-    if (whole >>> 0 !== whole || ns >>> 0 !== ns || ns >= 1e9) return false;
-    this.room(2);
-    this.buf[this.pos++] = QUOTE;
-    if (negative) this.buf[this.pos++] = 45;
-    this.digits(whole);
-    this.byte(46);
-    this.nanoseconds(ns);
-    this.byte(QUOTE);
+    this.room(MAX_REL_TIME + 2);
+    const end = writeRelTime(this.buf, this.pos + 1, seconds);
+    if (end < 0) return false;
+    this.buf[this.pos] = QUOTE;
+    this.buf[end] = QUOTE;
+    this.pos = end + 1;
     return true;
   }
 

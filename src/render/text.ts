@@ -10,10 +10,10 @@ import type { Packet } from '../engine/packet.js';
 import type { Node } from '../engine/tree.js';
 import { NodeFlag } from '../engine/tree.js';
 import { FT, type FieldDef, hexDigits, isSmallInteger } from '../engine/fields.js';
-import { absDateText, clockTimeText, fieldLabelHead, nodeLabel, valueLabel, valueToDisplay } from '../engine/format.js';
+import { absDateText, clockTimeText, fieldLabelHead, nodeLabel, secondFraction, valueLabel, valueToDisplay } from '../engine/format.js';
 import type { Source } from '../engine/buf.js';
 import { type ByteSink, GrowingSink } from './sink.js';
-import { HEX_CODES, MAX_HEX, MAX_IPV4, MAX_UINT32, isUint32, uint32Length, writeHex, writeHexBytes, writeIpv4, writeNanoseconds, writeUint32 } from './digits.js';
+import { HEX_CODES, MAX_HEX, MAX_IPV4, MAX_REL_TIME, MAX_UINT32, isNanoseconds, isUint32, uint32Length, writeHex, writeHexBytes, writeIpv4, writeNanoseconds, writeRelTime, writeUint32 } from './digits.js';
 
 
 export interface SummaryOptions {
@@ -49,7 +49,7 @@ function timeColumn(pkt: Packet, opts: SummaryOptions): string {
     case 'dd':
       return pkt.deltaShownTime.toFixed(decimals);
     case 'e':
-      return decimals > 0 ? `${f.seconds}.${String(f.nanos).padStart(9, '0').slice(0, decimals)}` : String(f.seconds);
+      return `${f.seconds}${secondFraction(f.nanos, decimals)}`;
   }
   const [utc, date] = CLOCK_FORMS[format]!;
   return clockTimeText(f.seconds, f.nanos, decimals, utc, date);
@@ -338,21 +338,13 @@ function putInteger(out: ByteSink, def: FieldDef, v: number): boolean {
   return false;
 }
 
-/** relTimeToString's "12.000345000", from the same arithmetic; false when the numbers fall outside what is written here. */
+/** relTimeToString's text (see writeRelTime); false, having written nothing, when it does not apply. */
 function putRelTime(out: ByteSink, seconds: number): boolean {
-  let ns = Math.round(Math.abs(seconds) * 1e9);
-  const s = Math.floor(ns / 1e9);
-  ns -= s * 1e9;
-  if (!isUint32(s) || !isNanoseconds(ns)) return false;
-  if (seconds < 0) putByte(out, 0x2d); // -
-  putUint32(out, s);
-  putByte(out, 0x2e);
-  putNanoseconds(out, ns);
+  if (out.used + MAX_REL_TIME > out.buf.length) out.reserve(MAX_REL_TIME);
+  const end = writeRelTime(out.buf, out.used, seconds);
+  if (end < 0) return false;
+  out.used = end;
   return true;
-}
-
-function isNanoseconds(v: unknown): v is number {
-  return typeof v === 'number' && v >>> 0 === v && v < 1e9;
 }
 
 const INDENTS = Array.from({ length: 64 }, (_, i) => ' '.repeat(i * 4));
