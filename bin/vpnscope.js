@@ -36,7 +36,8 @@ function bundledMain() {
     if (e.code === 'ENOENT') return undefined;
     throw e;
   }
-  const script = new vm.Script(Module.wrap(bundle.toString()), { filename: bundleFile, cachedData: codeCache(bundle) });
+  // The bundle is pure ASCII and already wrapped as a CommonJS module (scripts/build.mjs).
+  const script = new vm.Script(bundle.latin1Slice(0, bundle.length), { filename: bundleFile, cachedData: codeCache(bundle) });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, Module.createRequire(bundleFile), module, bundleFile, dist);
   return module.exports.main;

@@ -108,20 +108,20 @@ class FieldRegistry {
   private readonly list: FieldDef[] = [];
   private readonly byAbbrev = new Map<string, FieldDef>();
 
-  add(abbrev: string, name: string, type: FT, description: string, opts: FieldOptions = {}): FieldDef {
+  add(abbrev: string, name: string, type: FT, description: string, opts: FieldOptions = noOptions): FieldDef {
     const existing = this.byAbbrev.get(abbrev);
     if (existing) {
       if (existing.type !== type) throw new Error(`field ${abbrev} registered twice with different types`);
       return existing;
     }
     const bitmask = opts.bitmask ?? 0;
-    let values: ValueNames | null = null;
-    if (opts.values) {
-      values =
-        typeof opts.values === 'function' || opts.values instanceof Map
-          ? (opts.values as ValueNames)
-          : new Map(Object.entries(opts.values).map(([k, v]) => [Number(k), v]));
-    }
+    const dot = abbrev.indexOf('.');
+    const names = opts.values;
+    const values: ValueNames | null = !names
+      ? null
+      : typeof names === 'function' || names instanceof Map
+        ? (names as ValueNames)
+        : nameTable(names as Readonly<Record<number, string>>);
     const def: FieldDef = {
       id: this.list.length,
       abbrev,
@@ -135,7 +135,7 @@ class FieldRegistry {
       trueFalse: opts.trueFalse ?? (type === FT.Bool ? ['Set', 'Not set'] : null),
       unit: opts.unit ?? '',
       description,
-      protocol: abbrev.split('.', 1)[0]!,
+      protocol: dot < 0 ? abbrev : abbrev.slice(0, dot),
       label: null,
     };
     this.list.push(def);
@@ -154,6 +154,18 @@ class FieldRegistry {
   all(): readonly FieldDef[] {
     return this.list;
   }
+}
+
+const noOptions: FieldOptions = {};
+
+/**
+ * A value-name record as a Map. A plain loop: the whole registry is built at every start, in the
+ * interpreter, and entries() with a destructuring map made ~0.5 MB of garbage there.
+ */
+function nameTable(names: Readonly<Record<number, string>>): Map<number, string> {
+  const table = new Map<number, string>();
+  for (const key in names) table.set(Number(key), names[key]!);
+  return table;
 }
 
 function ctz(mask: number): number {
