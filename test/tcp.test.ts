@@ -422,6 +422,64 @@ describe('TCP sequence analysis, against tshark', () => {
     `));
   });
 
+  it('says how complete each connection is so far, counting segments as tshark does', () => {
+    const a = talk(40001, 7777);
+    const b = talk(40002, 7777);
+    const c = talk(40003, 7777);
+    const d = talk(40004, 7777);
+    const frames = [
+      // A whole connection: handshake, data, FINs.
+      a.c(0, -5000, SYN, 1000), a.s(0, 1, SYN | ACK, 1000), a.c(1, 1, ACK, 1000), a.c(1, 1, PSH | ACK, 1000, 'hello'),
+      a.s(1, 6, FIN | ACK, 1000), a.c(6, 2, FIN | ACK, 1000), a.s(2, 7, ACK, 1000),
+      // Joined mid-way: the first segment, not a SYN, does not count.
+      b.c(1, 1, ACK, 1000), b.s(0, 1, SYN | ACK, 1000), b.c(1, 1, ACK, 1000), b.c(1, 1, PSH | ACK, 1000, 'hi'), b.s(1, 3, ACK, 1000),
+      // Reset, then a new connection on the same ports: its SYN counts at once.
+      c.c(0, -5000, SYN, 1000), c.s(0, 1, SYN | ACK, 1000), c.s(1, 0, RST, 1000), c.c(500, -5000, SYN, 1000), c.s(9000, 501, SYN | ACK, 1000),
+      // Data and FIN without ACK count for nothing; a RST with data counts as data and reset.
+      d.c(0, -5000, SYN, 1000), d.s(0, 1, SYN | ACK, 1000), d.c(1, 1, ACK, 1000), d.c(1, 0, PSH, 1000, 'xx'), d.c(3, 0, FIN, 1000),
+      d.s(1, 1, RST | ACK, 1000, 'bye'), d.c(3, 4, ACK, 1000),
+    ];
+    const packets = run(frames);
+    expect(rows(packets, ['tcp.stream', 'tcp.completeness'], false)).toEqual(lines(`
+      1|0|0
+      2|0|1
+      3|0|3
+      4|0|7
+      5|0|15
+      6|0|31
+      7|0|31
+      8|1|0
+      9|1|0
+      10|1|2|duplicate_ack
+      11|1|6
+      12|1|14
+      13|2|0
+      14|2|1
+      15|2|3
+      16|3|1|reused_ports
+      17|3|1
+      18|4|0
+      19|4|1
+      20|4|3
+      21|4|7
+      22|4|7
+      23|4|7
+      24|4|47|keep_alive
+    `));
+    expect([1, 2, 3, 4, 5, 6, 8, 10, 11, 24].map((n) => labels(packets[n - 1]!, 'tcp.completeness')[0])).toEqual([
+      '[Conversation completeness: Incomplete (0)]',
+      '[Conversation completeness: Incomplete, SYN_SENT (1)]',
+      '[Conversation completeness: Incomplete, CLIENT_ESTABLISHED (3)]',
+      '[Conversation completeness: Incomplete, ESTABLISHED (7)]',
+      '[Conversation completeness: Incomplete, DATA (15)]',
+      '[Conversation completeness: Complete, WITH_DATA (31)]',
+      '[Conversation completeness: Incomplete (0)]',
+      '[Conversation completeness: Incomplete (2)]',
+      '[Conversation completeness: Incomplete (6)]',
+      '[Conversation completeness: Complete, WITH_DATA (47)]',
+    ]);
+  });
+
   it('stacks several flags on one segment in Wireshark\'s order', () => {
     const { c, s } = talk(40000, 7777);
     const frames = [

@@ -73,11 +73,52 @@ const mptcpSubtypes: Record<number, string> = {
 const flagBit = (abbrev: string, name: string, mask: number, description: string) =>
   field(abbrev, name, FT.Bool, description, { bitmask: mask, bitWidth: 12 });
 
+/** Bits of tcp.completeness: which parts of a connection have been seen. */
+const enum Seen {
+  Syn = 1,
+  SynAck = 2,
+  Ack = 4,
+  Data = 8,
+  Fin = 16,
+  Rst = 32,
+  Handshake = Syn | SynAck | Ack,
+}
+
+/** Wireshark's names for a completeness value: a handshake and an end make a connection complete. */
+function completenessName(bits: number): string {
+  if ((bits & Seen.Handshake) === Seen.Handshake && bits & (Seen.Fin | Seen.Rst)) return bits & Seen.Data ? 'Complete, WITH_DATA' : 'Complete, NO_DATA';
+  switch (bits) {
+    case Seen.Syn:
+      return 'Incomplete, SYN_SENT';
+    case Seen.Syn | Seen.SynAck:
+      return 'Incomplete, CLIENT_ESTABLISHED';
+    case Seen.Handshake:
+      return 'Incomplete, ESTABLISHED';
+    case Seen.Handshake | Seen.Data:
+      return 'Incomplete, DATA';
+    default:
+      return 'Incomplete';
+  }
+}
+
+/**
+ * What a segment adds to its connection's completeness, as tshark counts (checked segment by segment
+ * against tshark 4.0): a SYN or SYN-ACK counts as that alone, even with data (except the SYN that
+ * opens the connection, see below); other segments count only with ACK set — as data when they
+ * carry any, else as an ACK — and a FIN with them; a RST always counts.
+ */
+function seenIn(flags: number, seglen: number): number {
+  let bits = flags & SYN ? (flags & ACK ? Seen.SynAck : Seen.Syn) : flags & ACK ? (seglen > 0 ? Seen.Data : Seen.Ack) | (flags & FIN ? Seen.Fin : 0) : 0;
+  if (flags & RST) bits |= Seen.Rst;
+  return bits;
+}
+
 const hf = {
   srcport: field('tcp.srcport', 'Source Port', FT.UInt16, 'The port of the sending program; with the address it names one end of the connection.'),
   dstport: field('tcp.dstport', 'Destination Port', FT.UInt16, 'The port of the receiving program; well-known ports (80 for HTTP, 443 for TLS) name the service.'),
   port: field('tcp.port', 'Source or Destination Port', FT.UInt16, 'Either port of the segment: a filter on tcp.port matches traffic in both directions.'),
   stream: field('tcp.stream', 'Stream index', FT.UInt32, 'A number vpnscope gives each TCP connection, counting from 0, so one conversation can be picked out.'),
+  completeness: field('tcp.completeness', 'Conversation completeness', FT.UInt8, 'What this connection has shown so far, before this segment, as a sum of bits: 1 SYN, 2 SYN-ACK, 4 ACK, 8 data, 16 FIN, 32 RST. 31 (or 47, 63) is a whole connection with data: handshake, data and an end.', { values: completenessName }),
   len: field('tcp.len', 'TCP Segment Len', FT.UInt32, 'How many bytes of application data this segment carries after its header.'),
   seq: field('tcp.seq', 'Sequence Number', FT.UInt32, 'Position of the first data byte in the sender\'s byte stream, shown relative to the start of the connection (0 = the SYN).'),
   seqRaw: field('tcp.seq_raw', 'Sequence Number (raw)', FT.UInt32, 'The sequence number exactly as sent; each side starts from a random value chosen at connection set-up.'),
@@ -342,6 +383,10 @@ class TcpConnection {
   synTime = 0;
   synSeen = false;
   closed = false;
+  /** tcp.completeness: the Seen bits of the segments before the current one. */
+  completeness = 0;
+  /** Whether a segment has been seen; the first counts only if it is a SYN (as in tshark). */
+  started = false;
   constructor(now: number) {
     this.firstTime = now;
     this.lastTime = now;
@@ -862,7 +907,11 @@ function dissectTcp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
       reused = true;
     }
   }
-  if (!conn) conn = conv.set('tcp', new TcpConnection(now));
+  if (!conn) {
+    conn = conv.set('tcp', new TcpConnection(now));
+    // The SYN that starts a connection on reused ports already counts for its own segment.
+    if (reused) conn.completeness = Seen.Syn;
+  }
   const fromA = conv.isFromA(pkt.netSrc, srcPort);
   const fwd = fromA ? conn.a : conn.b;
   const rev = fromA ? conn.b : conn.a;
@@ -907,6 +956,13 @@ function dissectTcp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   const infoHead = `${srcPort} \u2192 ${dstPort} ${ft.info} Seq=${seq}${flags & ACK ? ` Ack=${ackShown}` : ''} Win=${calculatedWindow}`;
 
   node.addGenerated(hf.stream, conv.index);
+  node.addGenerated(hf.completeness, conn.completeness);
+  if (!short) {
+    const seen = seenIn(flags, seglen);
+    // A connection's first segment counts only if it opens the connection: a SYN, with its data.
+    conn.completeness |= conn.started ? seen : seen === Seen.Syn ? seen | (seglen > 0 ? Seen.Data : 0) : 0;
+    conn.started = true;
+  }
   if (short && !fragment) {
     const message = 'Short segment. Segment/fragment does not contain a full TCP header (might be NMAP or someone else deliberately sending unusual packets)';
     expert(pkt, node.real ? node.addText(message) : node, hf.shortSegment, Severity.Warning, 'Malformed', message);
