@@ -21,6 +21,7 @@ const samples: [string, number][] = [
   ['tls13.pcap', 20],
   ['frag.pcap', 28],
   ['vlan.pcap', 20],
+  ['vxlan.pcap', 14],
   ['sll2.pcap', 18],
   ['raw.pcap', 10],
   ['multi-if.pcapng', 18],

@@ -164,13 +164,13 @@ function noteException(e: unknown, proto: Protocol, pkt: Packet): void {
   const root = pkt.root;
   if (e instanceof CapturedBoundsError) {
     const n = root.addGenerated(truncatedField, undefined);
-    n.text = `[Packet size limited during capture: ${proto.short} truncated]`;
+    n.text = `Packet size limited during capture: ${proto.short} truncated`;
     pkt.appendInfo('[Packet size limited during capture]');
     pkt.truncated = true;
     return;
   }
   const n = root.addGenerated(malformedField, undefined);
-  n.text = `[Malformed Packet: ${proto.short}]`;
+  n.text = `Malformed Packet: ${proto.short}`;
   const message =
     e instanceof ReportedBoundsError
       ? 'Malformed Packet (Exception occurred)'

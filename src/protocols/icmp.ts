@@ -83,6 +83,7 @@ const hf = {
   type: field('icmp.type', 'Type', FT.UInt8, 'What kind of message this is: 8 is an echo request, 0 an echo reply, 3 destination unreachable and 11 time exceeded, for example.'),
   code: field('icmp.code', 'Code', FT.UInt8, 'The reason within the type, e.g. for destination unreachable: 0 network, 1 host, 3 port unreachable, 4 fragmentation needed.'),
   checksum: field('icmp.checksum', 'Checksum', FT.UInt16, 'A one\'s-complement sum over the whole ICMP message that lets the receiver detect corruption.', { base: 'hex' }),
+  checksumBad: field('icmp.checksum_bad', 'Bad checksum', FT.None, 'The checksum does not match the message: it was damaged on the way, or captured before the checksum was filled in.'),
   ident: field('icmp.ident', 'Identifier (BE)', FT.UInt16, 'A number that pairs requests with replies (ping uses its process id), read in network byte order.', { base: 'dec_hex' }),
   identLe: field('icmp.ident_le', 'Identifier (LE)', FT.UInt16, 'The identifier read in little-endian byte order, as Windows writes it.', { base: 'dec_hex' }),
   seq: field('icmp.seq', 'Sequence Number (BE)', FT.UInt16, 'Counts the requests of one ping run (1, 2, 3…), read in network byte order.', { base: 'dec_hex' }),
@@ -208,7 +209,7 @@ function dissectIcmp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void 
     } else {
       const should = hex(~internetChecksum(all.subarray(4), internetChecksum(all.subarray(0, 2))) & 0xffff, 4);
       checksumNode.suffix = ` incorrect, should be ${should}`;
-      pkt.addExpert(checksumNode, Severity.Warning, 'Checksum', `Bad checksum [should be ${should}]`, 'icmp');
+      pkt.addExpert(checksumNode, Severity.Warning, 'Checksum', `Bad checksum [should be ${should}]`, 'icmp', hf.checksumBad);
       node.addGenerated(status, ChecksumStatus.Bad);
     }
   }

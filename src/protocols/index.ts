@@ -20,6 +20,8 @@ import * as http from './http.js';
 import * as tls from './tls.js';
 import * as json from './json.js';
 import * as websocket from './websocket.js';
+import * as vxlan from './vxlan.js';
+import * as gre from './gre.js';
 
 const modules: { register(): void }[] = [
   frame,
@@ -40,6 +42,8 @@ const modules: { register(): void }[] = [
   json,
   websocket,
   tls,
+  vxlan,
+  gre,
 ];
 
 let done = false;

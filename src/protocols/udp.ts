@@ -59,7 +59,8 @@ function dissectUdp(buf: Buf, pkt: Packet, parent: Node): void {
 
   if (checksum === 0 && pkt.netSrc.indexOf(':') < 0) {
     checksumNode.suffix = ' [zero-value ignored]';
-    node.addGenerated(checksumStatusField('udp'), ChecksumStatus.NotPresent);
+    // Under the checksum, where tshark puts the status of a checksum the sender left out.
+    checksumNode.addGenerated(checksumStatusField('udp'), ChecksumStatus.NotPresent);
   } else if (pkt.session.prefs['udp.check_checksum'] === 'TRUE' && buf.length >= length && length >= 8) {
     const sum = internetChecksum(buf.bytesAt(0, length), pseudoHeaderSum(pkt, 17, length));
     const good = sum === 0 || sum === 0xffff;

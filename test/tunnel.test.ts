@@ -1,0 +1,119 @@
+/**
+ * Tunnels: packets inside packets. VXLAN on samples/vxlan.pcap (kernel VXLAN devices in two
+ * namespaces, samples/make-vxlan.sh), GRE on tcpdump's test captures and on hand-made packets.
+ * Expected values are tshark 4.0.17's on the same files (`tshark -n -T fields`, '|' between fields,
+ * ',' between occurrences).
+ */
+import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Session } from '../src/engine/session.js';
+import { openCapture } from '../src/capture/open.js';
+import { findAll } from '../src/engine/query.js';
+import { nodeLabel } from '../src/engine/format.js';
+import type { Packet } from '../src/engine/packet.js';
+import { corpusDir, dissectBytes, fieldValues, hexBytes, samplesDir } from './util.js';
+
+async function packets(file: string): Promise<Packet[]> {
+  const s = new Session();
+  const out: Packet[] = [];
+  await openCapture(file).run((f) => {
+    out.push(s.dissect(f));
+  });
+  return out;
+}
+
+function row(p: Packet, fields: string[]): string {
+  return fields.map((f) => fieldValues(p, f).join(',')).join('|');
+}
+
+const vxlanFile = path.join(samplesDir, 'vxlan.pcap');
+const corpus = (name: string) => path.join(corpusDir, 'tcpdump', name);
+
+describe('VXLAN (samples/vxlan.pcap), against tshark', () => {
+  it.skipIf(!fs.existsSync(vxlanFile))('opens both layers: underlay addresses, VNI, then the tenant frame', async () => {
+    const ps = await packets(vxlanFile);
+    const fields = ['frame.protocols', 'vxlan.flags', 'vxlan.flag_i', 'vxlan.vni', 'ip.src', 'eth.src', 'udp.checksum.status', 'udp.dstport'];
+    expect([0, 2, 6, 12].map((i) => row(ps[i]!, fields))).toEqual([
+      'eth:ethertype:ip:udp:vxlan:eth:ethertype:arp|0x0800|1|4242|10.47.0.2|02:47:00:00:00:02,02:47:00:47:00:02|2|4789',
+      'eth:ethertype:ip:udp:vxlan:eth:ethertype:ip:icmp:data|0x0800|1|4242|10.47.0.2,192.168.47.2|02:47:00:00:00:02,02:47:00:47:00:02|2|4789',
+      'eth:ethertype:ip:udp:vxlan:eth:ethertype:ipv6:icmpv6|0x0800|1|4242|10.47.0.2|02:47:00:00:00:02,02:47:00:47:00:02|2|4789',
+      'eth:ethertype:ip:udp:vxlan:eth:ethertype:ip:udp:dns|0x0800|1|4242|10.47.0.2,192.168.47.2|02:47:00:00:00:02,02:47:00:47:00:02|2,2|4789,53',
+    ]);
+    // The columns follow the innermost layers, as tshark's do.
+    expect([ps[2]!.src, ps[2]!.dst, ps[2]!.protocolColumn]).toEqual(['192.168.47.2', '192.168.47.1', 'ICMP']);
+    expect(ps[12]!.info).toBe('Standard query 0x2d42 A web.overlay.test');
+    const vx = findAll(ps[2]!.root, 'vxlan.flags')[0]!;
+    expect(nodeLabel(vx)).toBe('Flags: 0x0800, VXLAN Network ID (VNI)');
+    expect(vx.children!.map(nodeLabel)).toEqual([
+      '0... .... .... .... = GBP Extension: Not defined',
+      '.... 1... .... .... = VXLAN Network ID (VNI): True',
+      '.... .... .0.. .... = Don\'t Learn: False',
+      '.... .... .... 0... = Policy Applied: False',
+      '.000 .000 0.00 .000 = Reserved(R): 0x0000',
+    ]);
+  });
+
+  it.skipIf(!fs.existsSync(corpus('vxlan.pcap')))('vxlan.pcap (tcpdump\'s): a sender that leaves the UDP checksum out', async () => {
+    const p = (await packets(corpus('vxlan.pcap')))[0]!;
+    expect(row(p, ['vxlan.vni', 'ip.src', 'icmp.type'])).toBe('100|192.168.203.1,192.168.203.3|8');
+    // tshark shows the status under a checksum of zero.
+    const sum = findAll(p.root, 'udp.checksum')[0]!;
+    expect([nodeLabel(sum), sum.children!.map(nodeLabel)]).toEqual(['Checksum: 0x0000 [zero-value ignored]', ['[Checksum Status: Not present]']]);
+  });
+});
+
+describe('GRE, against tshark', () => {
+  it.skipIf(!fs.existsSync(corpus('pptp.pcap')))('pptp.pcap: Enhanced GRE (version 1) carrying PPP, with payload length and call ID', async () => {
+    const ps = (await packets(corpus('pptp.pcap'))).filter((p) => p.layers.includes('gre'));
+    const fields = ['gre.flags_and_version', 'gre.flags.key', 'gre.flags.sequence_number', 'gre.flags.version', 'gre.proto', 'gre.key.payload_length', 'gre.key.call_id', 'gre.sequence_number'];
+    expect(ps.map((p) => row(p, fields))).toEqual(['0x3001|1|1|1|0x880b|48|0|0']);
+    expect(nodeLabel(findAll(ps[0]!.root, 'gre')[0]!)).toBe('Generic Routing Encapsulation (PPP)');
+  });
+
+  it.skipIf(!fs.existsSync(corpus('various_gre.pcap')))('various_gre.pcap: a keepalive names protocol type 0 as tshark does', async () => {
+    const p = (await packets(corpus('various_gre.pcap')))[11]!;
+    expect(row(p, ['gre.proto', 'gre.key'])).toBe('0x0000|0x00000028');
+    expect(p.info).toBe('Encapsulated Possible GRE keepalive packet');
+  });
+
+  it.skipIf(!fs.existsSync(corpus('gre-heapoverflow-2.pcap')))('gre-heapoverflow-2.pcap: routing entries, an unknown type, cut by the snapshot length', async () => {
+    const p = (await packets(corpus('gre-heapoverflow-2.pcap')))[1]!;
+    const fields = ['gre.flags.checksum', 'gre.flags.routing', 'gre.checksum', 'gre.offset', 'gre.routing.address_family', 'gre.routing.sre_offset', 'gre.routing.src_length'];
+    expect(row(p, fields)).toBe('1|1|0x3030|12336|12336|48|48');
+    expect(p.info).toBe('Encapsulated 0x3030 (unknown)[Packet size limited during capture]');
+    expect(nodeLabel(findAll(p.root, 'gre')[0]!)).toBe('Generic Routing Encapsulation (0x3030 - unknown)');
+    expect(nodeLabel(findAll(p.root, 'gre.checksum')[0]!)).toBe('Checksum: 0x3030 [unverified]');
+    expect(nodeLabel(findAll(p.root, '_ws.short')[0]!)).toBe('[Packet size limited during capture: GRE truncated]');
+  });
+});
+
+/** IPv4 (10.0.0.1 → 10.0.0.2, protocol 47) / GRE with checksum and key 42 / IPv4 / ICMP echo request. */
+const greIcmp = hexBytes(`
+  45 00 00 44 00 02 00 00 40 2f 66 87 0a 00 00 01 0a 00 00 02   # outer IPv4, protocol 47
+  a0 00 08 00                                                   # GRE: C and K set, version 0, type 0x0800
+  57 d5 00 00                                                   # checksum 0x57d5, offset 0
+  00 00 00 2a                                                   # key 42
+  45 00 00 24 00 01 00 00 40 01 f6 84 c0 a8 01 01 c0 a8 02 02   # inner IPv4 192.168.1.1 → 192.168.2.2, ICMP
+  08 00 2d 12 12 34 00 01 76 70 6e 73 63 6f 70 65               # echo request id 0x1234 seq 1, "vpnscope"
+`);
+
+describe('GRE on hand-made packets (values from tshark on the same bytes)', () => {
+  it('verifies the checksum and hands the payload to IPv4 by its EtherType', () => {
+    const p = dissectBytes(greIcmp, 228);
+    expect(row(p, ['frame.protocols'])).toBe('ip:gre:ip:icmp:data');
+    expect(row(p, ['gre.checksum', 'gre.checksum.status', 'gre.key', 'ip.src'])).toBe('0x57d5|1|0x0000002a|10.0.0.1,192.168.1.1');
+    expect(nodeLabel(findAll(p.root, 'gre.checksum')[0]!)).toBe('Checksum: 0x57d5 [correct]');
+    expect([p.src, p.dst, p.info]).toEqual(['192.168.1.1', '192.168.2.2', 'Echo (ping) request  id=0x1234, seq=1/256, ttl=64']);
+  });
+
+  it('says what a damaged checksum should be', () => {
+    const bad = greIcmp.slice();
+    bad[bad.length - 1] ^= 0xff;
+    const p = dissectBytes(bad, 228);
+    expect(nodeLabel(findAll(p.root, 'gre.checksum')[0]!)).toBe('Checksum: 0x57d5 incorrect, should be 0x57a0');
+    expect(row(p, ['gre.checksum.status'])).toBe('0');
+    expect(findAll(p.root, 'gre.checksum.incorrect')).toHaveLength(1);
+    expect(p.experts.map((e) => e.message)).toContain('Incorrect GRE Checksum [should be 0x57a0]');
+  });
+});
