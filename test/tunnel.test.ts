@@ -1,8 +1,9 @@
 /**
  * Tunnels: packets inside packets. VXLAN on samples/vxlan.pcap (kernel VXLAN devices in two
- * namespaces, samples/make-vxlan.sh), GRE on tcpdump's test captures and on hand-made packets.
+ * namespaces, samples/make-vxlan.sh), Geneve and GRE on tcpdump's test captures, GRE also on
+ * hand-made packets.
  * Expected values are tshark 4.0.17's on the same files (`tshark -n -T fields`, '|' between fields,
- * ',' between occurrences).
+ * ',' between occurrences; byte strings written with colons, as in the JSON).
  */
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
@@ -60,6 +61,25 @@ describe('VXLAN (samples/vxlan.pcap), against tshark', () => {
     // tshark shows the status under a checksum of zero.
     const sum = findAll(p.root, 'udp.checksum')[0]!;
     expect([nodeLabel(sum), sum.children!.map(nodeLabel)]).toEqual(['Checksum: 0x0000 [zero-value ignored]', ['[Checksum Status: Not present]']]);
+  });
+});
+
+describe('Geneve, against tshark', () => {
+  it.skipIf(!fs.existsSync(corpus('geneve.pcap')))('geneve.pcap (tcpdump\'s): header, a critical option, then the tenant frame', async () => {
+    const ps = await packets(corpus('geneve.pcap'));
+    const fields = ['geneve.version', 'geneve.option.length', 'geneve.flags', 'geneve.flags.critical', 'geneve.proto_type', 'geneve.vni',
+      'geneve.option.class', 'geneve.option.type', 'geneve.option.unknown.data', 'ip.src'];
+    expect(ps.slice(0, 2).map((p) => row(p, fields))).toEqual([
+      '0|8,8|0x40|1|0x6558|0x00000a|0x0000|0x80|00:00:00:0c|20.0.0.1,30.0.0.1',
+      '0|0|0x00|0|0x6558|0x00000b||||20.0.0.2,30.0.0.2',
+    ]);
+    const layer = findAll(ps[0]!.root, 'geneve')[0]!;
+    expect(nodeLabel(layer)).toBe('Generic Network Virtualization Encapsulation, VNI: 0x00000a');
+    expect(nodeLabel(findAll(layer, 'geneve.flags')[0]!)).toBe('Flags: 0x40, Critical Options Present');
+    expect(nodeLabel(findAll(layer, 'geneve.vni')[0]!)).toBe('Virtual Network Identifier (VNI): 0x00000a (10)');
+    const option = findAll(layer, 'geneve.option')[0]!;
+    expect([nodeLabel(findAll(layer, 'geneve.options')[0]!), nodeLabel(option)]).toEqual(['Options: (8 bytes)', 'Unknown, Class: Standard (0x0000) Type: 0x80 (Critical)']);
+    expect([ps[0]!.src, ps[0]!.dst, ps[0]!.protocolColumn]).toEqual(['30.0.0.1', '30.0.0.2', 'ICMP']);
   });
 });
 

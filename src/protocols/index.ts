@@ -22,6 +22,7 @@ import * as json from './json.js';
 import * as websocket from './websocket.js';
 import * as vxlan from './vxlan.js';
 import * as gre from './gre.js';
+import * as geneve from './geneve.js';
 
 const modules: { register(): void }[] = [
   frame,
@@ -44,6 +45,7 @@ const modules: { register(): void }[] = [
   tls,
   vxlan,
   gre,
+  geneve,
 ];
 
 let done = false;

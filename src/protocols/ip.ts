@@ -38,6 +38,11 @@ import type { EthertypePayload } from './eth.js';
 export interface IpPayloadInfo {
   /** IPv4 time to live or IPv6 hop limit of the enclosing header. */
   ttl: number;
+  /**
+   * The payload is the first fragment of a datagram that was not reassembled: only part of what the
+   * transport header describes (its lengths are the whole datagram's).
+   */
+  fragmented?: boolean;
 }
 
 /** IP protocol numbers (IANA "Assigned Internet Protocol Numbers"), shared with IPv6 next headers. */
@@ -610,7 +615,7 @@ function dissectIp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
       }
     }
     pkt.setInfo(`Fragmented IP protocol (proto=${ipProtocolNames[proto] ?? 'Unknown'} ${proto}, off=${offset}, ID=${id.toString(16).padStart(4, '0')})`);
-    if (offset === 0 && !defragment && !inError) dispatchPayload(payload, pkt, parent, proto, info);
+    if (offset === 0 && !defragment && !inError) dispatchPayload(payload, pkt, parent, proto, { ttl, fragmented: true });
     else dissectData(payload, pkt, parent);
     return;
   }

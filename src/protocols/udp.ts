@@ -18,6 +18,7 @@ import { protocol, table, dispatchPorts } from '../engine/dispatch.js';
 import type { Buf } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
 import { type Node, Severity, textField } from '../engine/tree.js';
+import type { IpPayloadInfo } from './ip.js';
 import { checksumStatusField, ChecksumStatus, internetChecksum, pseudoHeaderSum } from './checksum.js';
 
 const hf = {
@@ -33,7 +34,7 @@ const hf = {
   badLength: field('udp.length.bad', 'Bad length', FT.None, 'The length field disagrees with the size of the IP payload.'),
 };
 
-function dissectUdp(buf: Buf, pkt: Packet, parent: Node): void {
+function dissectUdp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   const node = pkt.addLayer(udp, parent, buf, 0, 8);
   const srcPort = buf.u16(0);
   const dstPort = buf.u16(2);
@@ -43,17 +44,27 @@ function dissectUdp(buf: Buf, pkt: Packet, parent: Node): void {
   node.addHidden(hf.port, buf, 2, 2, dstPort);
   const length = buf.u16(4);
   const lengthNode = node.add(hf.length, buf, 4, 2, length);
+  if (length < 8) {
+    // Shorter than its own header: like tshark, nothing after the length is believed.
+    lengthNode.suffix = ' (bogus, must be >= 8)';
+    pkt.addExpert(lengthNode, Severity.Error, 'Malformed', `Bad length value ${length} < 8`, 'udp');
+    pkt.setInfo(`${srcPort} → ${dstPort} [BAD UDP LENGTH ${length} < 8]`);
+    return;
+  }
   const checksum = buf.u16(6);
   const checksumNode = node.add(hf.checksum, buf, 6, 2, checksum);
   let payloadLength = buf.reportedLength - 8;
-  // tshark names a bad length in Info: "[BAD UDP LENGTH 0 < 8]", "[BAD UDP LENGTH 60660 > IP PAYLOAD LENGTH] Len=60652".
-  if (length < 8) pkt.setInfo(`${srcPort} → ${dstPort} [BAD UDP LENGTH ${length} < 8]`);
-  else if (length > buf.reportedLength) pkt.setInfo(`${srcPort} → ${dstPort} [BAD UDP LENGTH ${length} > IP PAYLOAD LENGTH] Len=${length - 8}`);
-  else pkt.setInfo(`${srcPort} → ${dstPort} Len=${length - 8}`);
-  if (length < 8 || length > buf.reportedLength) {
-    lengthNode.suffix = ` (bogus, ${length < 8 ? 'less than 8' : `payload length ${buf.reportedLength - 8}`})`;
-    pkt.addExpert(lengthNode, Severity.Error, 'Malformed', `Bad length value ${length} ${length < 8 ? '< 8' : `> IP payload length`}`, 'udp');
+  // tshark names a bad length in Info: "[BAD UDP LENGTH 60660 > IP PAYLOAD LENGTH] Len=60652".
+  // The first fragment of a datagram that was not reassembled holds only part of it: its length is
+  // the whole datagram's (the network layer says so with `fragmented`), so it is not checked.
+  const fragment = (data as IpPayloadInfo | undefined)?.fragmented === true;
+  const tooLong = length > buf.reportedLength && !fragment;
+  if (tooLong) {
+    pkt.setInfo(`${srcPort} → ${dstPort} [BAD UDP LENGTH ${length} > IP PAYLOAD LENGTH] Len=${length - 8}`);
+    lengthNode.suffix = ` (bogus, payload length ${buf.reportedLength})`;
+    pkt.addExpert(lengthNode, Severity.Error, 'Malformed', `Bad length value ${length} > IP payload length`, 'udp');
   } else {
+    pkt.setInfo(`${srcPort} → ${dstPort} Len=${length - 8}`);
     payloadLength = length - 8;
   }
 
