@@ -1,7 +1,7 @@
 /**
  * Tunnels: packets inside packets. VXLAN on samples/vxlan.pcap (kernel VXLAN devices in two
- * namespaces, samples/make-vxlan.sh), Geneve and GRE on tcpdump's test captures, GRE also on
- * hand-made packets.
+ * namespaces, samples/make-vxlan.sh), Geneve, GRE, PPP and MPLS on tcpdump's test captures, GRE
+ * also on hand-made packets.
  * Expected values are tshark 4.0.17's on the same files (`tshark -n -T fields`, '|' between fields,
  * ',' between occurrences; byte strings written with colons, as in the JSON).
  */
@@ -105,6 +105,34 @@ describe('GRE, against tshark', () => {
     expect(nodeLabel(findAll(p.root, 'gre')[0]!)).toBe('Generic Routing Encapsulation (0x3030 - unknown)');
     expect(nodeLabel(findAll(p.root, 'gre.checksum')[0]!)).toBe('Checksum: 0x3030 [unverified]');
     expect(nodeLabel(findAll(p.root, '_ws.short')[0]!)).toBe('[Packet size limited during capture: GRE truncated]');
+  });
+});
+
+describe('PPP and MPLS, against tshark', () => {
+  it.skipIf(!fs.existsSync(corpus('mpls-traceroute.pcap')))('mpls-traceroute.pcap: a PPP link carrying a labelled packet', async () => {
+    const p = (await packets(corpus('mpls-traceroute.pcap')))[0]!;
+    const fields = ['frame.protocols', 'ppp.address', 'ppp.control', 'ppp.protocol', 'mpls.label', 'mpls.exp', 'mpls.bottom', 'mpls.ttl', 'ip.src'];
+    expect(row(p, fields)).toBe('ppp:mpls:ip:udp:data|0xff|0x03|0x0281|100704|0|1|1|12.4.4.4');
+    expect(p.info).toBe('42315 → 33435 Len=12');
+    const layer = findAll(p.root, 'mpls')[0]!;
+    expect([nodeLabel(layer), nodeLabel(findAll(layer, 'mpls.label')[0]!)]).toEqual([
+      'MultiProtocol Label Switching Header, Label: 100704, Exp: 0, S: 1, TTL: 1',
+      '0001 1000 1001 0110 0000 .... .... .... = MPLS Label: 100704 (0x18960)',
+    ]);
+  });
+
+  it.skipIf(!fs.existsSync(corpus('mpls-over-udp.pcap')))('mpls-over-udp.pcap: MPLS in UDP (port 6635), IPv4 after the stack', async () => {
+    const p = (await packets(corpus('mpls-over-udp.pcap')))[0]!;
+    expect(row(p, ['frame.protocols', 'udp.dstport', 'mpls.label', 'mpls.ttl', 'ip.src'])).toBe('eth:ethertype:ip:udp:mpls:ip:icmp:data|6635|21|63|10.100.12.170,10.3.0.10');
+    expect(p.protocolColumn).toBe('ICMP');
+  });
+
+  it.skipIf(!fs.existsSync(corpus('mpls-label-heapoverflow.pcap')))('mpls-label-heapoverflow.pcap: a stack of two labels, then the capture ends', async () => {
+    const p = (await packets(corpus('mpls-label-heapoverflow.pcap')))[0]!;
+    // Two layers in the tree, MPLS named once in the protocol list, as tshark has them.
+    expect(row(p, ['frame.protocols', 'mpls.label', 'mpls.exp', 'mpls.bottom'])).toBe('eth:ethertype:mpls|197379,197387|0,5|0,1');
+    expect(findAll(p.root, 'mpls')).toHaveLength(2);
+    expect(p.info).toBe('MPLS Label Switched Packet[Packet size limited during capture]');
   });
 });
 

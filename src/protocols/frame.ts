@@ -18,6 +18,8 @@ import { Severity } from '../engine/tree.js';
 const ENCAPSULATIONS = new Map<number, [number, string]>([
   [0, [15, 'NULL/Loopback']],
   [1, [1, 'Ethernet']],
+  [9, [4, 'PPP']],
+  [50, [4, 'PPP']],
   [101, [7, 'Raw IP']],
   [108, [174, 'OpenBSD loopback']],
   [113, [25, 'Linux cooked-mode capture v1']],

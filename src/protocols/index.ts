@@ -23,6 +23,8 @@ import * as websocket from './websocket.js';
 import * as vxlan from './vxlan.js';
 import * as gre from './gre.js';
 import * as geneve from './geneve.js';
+import * as ppp from './ppp.js';
+import * as mpls from './mpls.js';
 
 const modules: { register(): void }[] = [
   frame,
@@ -46,6 +48,8 @@ const modules: { register(): void }[] = [
   vxlan,
   gre,
   geneve,
+  ppp,
+  mpls,
 ];
 
 let done = false;

@@ -70,7 +70,7 @@ function next(buf: Buf, pkt: Packet, parent: Node, family: number): void {
 function dissectNull(buf: Buf, pkt: Packet, parent: Node): void {
   if (buf.u16(0) === 0xff03) {
     // PPP in HDLC-like framing, which some systems write to NULL captures.
-    const ppp = findProtocol('ppp_hdlc');
+    const ppp = findProtocol('ppp');
     if (ppp) {
       callDissector(ppp, buf, pkt, parent);
       return;
