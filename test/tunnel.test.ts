@@ -1,6 +1,6 @@
 /**
  * Tunnels: packets inside packets. VXLAN on samples/vxlan.pcap (kernel VXLAN devices in two
- * namespaces, samples/make-vxlan.sh), Geneve, GRE, PPP and MPLS on tcpdump's test captures, GRE
+ * namespaces, samples/make-vxlan.sh), Geneve, GRE, ERSPAN, PPP and MPLS on tcpdump's test captures, GRE
  * also on hand-made packets.
  * Expected values are tshark 4.0.17's on the same files (`tshark -n -T fields`, '|' between fields,
  * ',' between occurrences; byte strings written with colons, as in the JSON).
@@ -105,6 +105,27 @@ describe('GRE, against tshark', () => {
     expect(nodeLabel(findAll(p.root, 'gre')[0]!)).toBe('Generic Routing Encapsulation (0x3030 - unknown)');
     expect(nodeLabel(findAll(p.root, 'gre.checksum')[0]!)).toBe('Checksum: 0x3030 [unverified]');
     expect(nodeLabel(findAll(p.root, '_ws.short')[0]!)).toBe('[Packet size limited during capture: GRE truncated]');
+  });
+});
+
+describe('ERSPAN, against tshark', () => {
+  it.skipIf(!fs.existsSync(corpus('erspan-type-ii-3.pcap')))('erspan-type-ii-3.pcap: type II (GRE with a sequence number) before the mirrored frame', async () => {
+    const p = (await packets(corpus('erspan-type-ii-3.pcap')))[0]!;
+    const fields = ['gre.sequence_number', 'erspan.version', 'erspan.vlan', 'erspan.cos', 'erspan.encap', 'erspan.truncated', 'erspan.spanid', 'erspan.index'];
+    expect(row(p, fields)).toBe('106954|1|1|0|2|0|101|43973');
+    const layer = findAll(p.root, 'erspan')[0]!;
+    expect(layer.children!.map(nodeLabel).slice(0, 4)).toEqual([
+      '0001 .... .... .... = Version: Type II (1)',
+      '.... 0000 0000 0001 = Vlan: 1',
+      '000. .... .... .... = COS: 0',
+      '...1 0... .... .... = Encap: Originally 802.1Q encapsulated (2)',
+    ]);
+  });
+
+  it.skipIf(!fs.existsSync(corpus('erspan-type-i-1.pcap')))('erspan-type-i-1.pcap: type I has no header of its own', async () => {
+    const p = (await packets(corpus('erspan-type-i-1.pcap')))[0]!;
+    expect(row(p, ['frame.protocols', 'ip.src'])).toBe('eth:ethertype:ip:gre:erspan:eth:ethertype:vlan:ethertype:ip:icmp:data|1.1.1.1,10.52.128.233');
+    expect(nodeLabel(findAll(p.root, 'erspan')[0]!)).toBe('Encapsulated Remote Switch Packet ANalysis Type I');
   });
 });
 

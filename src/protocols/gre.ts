@@ -173,8 +173,14 @@ function dissectGre(buf: Buf, pkt: Packet, parent: Node): void {
   const payload = buf.sub(off);
   if (payload.reportedLength === 0) return;
   const inner = type === TEB ? eth : pkt.session.lookup(table('ethertype'), type);
-  if (inner) callDissector(inner, payload, pkt, parent);
+  if (inner) callDissector(inner, payload, pkt, parent, { sequenced: (flags & S) !== 0 } satisfies GrePayloadInfo);
   else dissectData(payload, pkt, parent);
+}
+
+/** What GRE hands the protocol inside, as `data` (ERSPAN's type depends on the sequence number). */
+export interface GrePayloadInfo {
+  /** The GRE header carries a sequence number. */
+  sequenced: boolean;
 }
 
 export const gre = protocol('gre', 'Generic Routing Encapsulation', 'GRE',

@@ -25,6 +25,7 @@ import * as gre from './gre.js';
 import * as geneve from './geneve.js';
 import * as ppp from './ppp.js';
 import * as mpls from './mpls.js';
+import * as erspan from './erspan.js';
 
 const modules: { register(): void }[] = [
   frame,
@@ -50,6 +51,7 @@ const modules: { register(): void }[] = [
   geneve,
   ppp,
   mpls,
+  erspan,
 ];
 
 let done = false;
