@@ -41,6 +41,7 @@ import type { Packet } from '../engine/packet.js';
 import { type Node, Severity, textField } from '../engine/tree.js';
 import type { Conversation } from '../engine/session.js';
 import { StreamDirection, reassemblyFields, type StreamData } from '../engine/stream.js';
+import type { IpPayloadInfo } from './ip.js';
 import { checksumStatusField, ChecksumStatus, internetChecksum, pseudoHeaderSum } from './checksum.js';
 
 const FIN = 0x001;
@@ -888,7 +889,7 @@ function dissectTcp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   // A header longer than the segment is shown without stream state; one shorter than 20 bytes stops
   // after the header length field, as in Wireshark. So is the first fragment of an IP datagram that
   // was not reassembled (the network layer says so with `fragmented`): its length is not the segment's.
-  const fragment = typeof data === 'object' && data !== null && (data as { fragmented?: unknown }).fragmented === true;
+  const fragment = (data as IpPayloadInfo | undefined)?.fragmented === true;
   const short = hdrLen > buf.reportedLength || fragment;
   const bogus = hdrLen < 20;
   const seglen = short ? 0 : buf.reportedLength - hdrLen;
