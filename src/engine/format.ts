@@ -34,6 +34,11 @@ export function hex(value: number, digits: number): string {
 
 const hexByte: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
+/** The names of the bits set in `value`, in the table's order, joined: "SYN, ACK", "Critical Options Present". */
+export function setBitNames(value: number, names: readonly (readonly [number, string])[]): string {
+  return names.filter(([bit]) => value & bit).map(([, name]) => name).join(', ');
+}
+
 export function bytesToHex(b: Uint8Array, sep = ':'): string {
   if (b.length === 0) return '';
   let s = hexByte[b[0]!]!;

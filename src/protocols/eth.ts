@@ -403,8 +403,20 @@ export const ieee8021ah = protocol('ieee8021ah', 'IEEE 802.1ah', '802.1ah',
 /** Network protocols attach here by EtherType (IPv4 0x0800, ARP 0x0806, IPv6 0x86dd…). */
 export const ethertypes = table('ethertype', 'EtherType');
 
+/**
+ * Hands `buf` to the protocol its EtherType names, or shows it as data: for headers that name their
+ * payload by EtherType without being Ethernet (GRE, Geneve, BSD loopback).
+ */
+export function dissectByEtherType(type: number, buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
+  const proto = pkt.session.lookup(ethertypes, type);
+  if (proto) callDissector(proto, buf, pkt, parent, data);
+  else dissectData(buf, pkt, parent);
+}
+
 export function register(): void {
   table('link_type').add(1, eth);
+  // Transparent Ethernet bridging: a whole Ethernet frame (GRE, Geneve and NVGRE tunnels carry them).
+  ethertypes.add(0x6558, eth);
   ethertypes.add(0x8100, vlan);
   ethertypes.add(0x9100, vlan);
   ethertypes.add(0x88a8, ieee8021ad);

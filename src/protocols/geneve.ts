@@ -18,20 +18,16 @@
  * not understand it must drop the packet.
  */
 import { FT, field } from '../engine/fields.js';
-import { callDissector, dissectData, protocol, table } from '../engine/dispatch.js';
+import { protocol, table } from '../engine/dispatch.js';
 import type { Buf } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
 import type { Node } from '../engine/tree.js';
-import { hex } from '../engine/format.js';
-import { eth, etherTypeNames } from './eth.js';
-
-/** Transparent Ethernet bridging: the payload is a whole Ethernet frame. */
-const TEB = 0x6558;
+import { hex, setBitNames } from '../engine/format.js';
+import { dissectByEtherType, etherTypeNames } from './eth.js';
 
 const OAM = 0x80;
 const CRITICAL = 0x40;
 
-const protoNames: Record<number, string> = { ...etherTypeNames, [TEB]: 'Transparent Ethernet bridging' };
 /** Option classes (IANA "Geneve Option Class" registry) that vpnscope names. */
 const classNames: Record<number, string> = { 0x0000: 'Standard', 0x0132: 'Google LLC' };
 
@@ -42,7 +38,7 @@ const hf = {
   oam: field('geneve.flags.oam', 'Operations, Administration and Management Frame', FT.Bool, 'A control message for the tunnel endpoints themselves, not a tenant\'s packet.', { bitmask: OAM, bitWidth: 8, trueFalse: ['True', 'False'] }),
   critical: field('geneve.flags.critical', 'Critical Options Present', FT.Bool, 'At least one option is critical: a receiver that does not understand it must drop the packet.', { bitmask: CRITICAL, bitWidth: 8, trueFalse: ['True', 'False'] }),
   reserved: field('geneve.flags.reserved', 'Reserved', FT.Bool, 'Flag bits with no meaning yet; senders set them to zero.', { bitmask: 0x3f, bitWidth: 8, trueFalse: ['True', 'False'] }),
-  protoType: field('geneve.proto_type', 'Protocol Type', FT.UInt16, 'The EtherType of the packet inside: 0x6558 for a whole Ethernet frame, 0x0800 IPv4, 0x86dd IPv6.', { base: 'hex', values: protoNames }),
+  protoType: field('geneve.proto_type', 'Protocol Type', FT.UInt16, 'The EtherType of the packet inside: 0x6558 for a whole Ethernet frame, 0x0800 IPv4, 0x86dd IPv6.', { base: 'hex', values: etherTypeNames }),
   vni: field('geneve.vni', 'Virtual Network Identifier (VNI)', FT.UInt24, 'Which virtual network the inner packet belongs to, as in VXLAN.', { base: 'hex_dec' }),
   reserved8: field('geneve.reserved', 'Reserved', FT.UInt8, 'A byte that must be zero.', { base: 'hex' }),
   options: field('geneve.options', 'Options', FT.Bytes, 'Typed, variable-length options between the header and the inner packet (metadata for the tunnel endpoints).'),
@@ -55,12 +51,7 @@ const hf = {
   optionData: field('geneve.option.unknown.data', 'Unknown Option Data', FT.Bytes, 'The data of an option vpnscope does not decode.'),
 };
 
-function flagNames(flags: number): string {
-  const set: string[] = [];
-  if (flags & OAM) set.push('Operations, Administration and Management Frame');
-  if (flags & CRITICAL) set.push('Critical Options Present');
-  return set.length > 0 ? `, ${set.join(', ')}` : '';
-}
+const flagNames: [number, string][] = [[OAM, 'Operations, Administration and Management Frame'], [CRITICAL, 'Critical Options Present']];
 
 function dissectGeneve(buf: Buf, pkt: Packet, parent: Node): void {
   const first = buf.u8(0);
@@ -71,8 +62,9 @@ function dissectGeneve(buf: Buf, pkt: Packet, parent: Node): void {
   const flags = buf.u8(1);
   const flagsNode = node.add(hf.flags, buf, 1, 1, flags);
   if (flagsNode.real) {
-    const names = flagNames(flags);
-    if (names) flagsNode.suffix = names;
+    // Named after the flags that are set, as Wireshark writes a bitmask's header.
+    const set = setBitNames(flags, flagNames);
+    if (set) flagsNode.suffix = `, ${set}`;
     flagsNode.add(hf.oam, buf, 1, 1, (flags & OAM) !== 0);
     flagsNode.add(hf.critical, buf, 1, 1, (flags & CRITICAL) !== 0);
     flagsNode.add(hf.reserved, buf, 1, 1, (flags & 0x3f) !== 0);
@@ -85,9 +77,7 @@ function dissectGeneve(buf: Buf, pkt: Packet, parent: Node): void {
 
   const payload = buf.sub(8 + optionsLength);
   if (payload.reportedLength === 0) return;
-  const inner = type === TEB ? eth : pkt.session.lookup(table('ethertype'), type);
-  if (inner) callDissector(inner, payload, pkt, parent);
-  else dissectData(payload, pkt, parent);
+  dissectByEtherType(type, payload, pkt, parent);
 }
 
 function dissectOptions(buf: Buf, node: Node, start: number, length: number): void {

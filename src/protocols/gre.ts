@@ -22,12 +22,12 @@
  * port mirroring (ERSPAN) and cloud overlays use it; the inner packet is dissected like any other.
  */
 import { FT, field } from '../engine/fields.js';
-import { callDissector, dissectData, protocol, table } from '../engine/dispatch.js';
+import { protocol, table } from '../engine/dispatch.js';
 import type { Buf } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
 import { Severity, type Node } from '../engine/tree.js';
 import { hex } from '../engine/format.js';
-import { eth, etherTypeNames } from './eth.js';
+import { dissectByEtherType, etherTypeNames } from './eth.js';
 import { ChecksumStatus, checksumRange, checksumStatusField, internetChecksum } from './checksum.js';
 
 const C = 0x8000;
@@ -37,9 +37,6 @@ const S = 0x1000;
 const SSR = 0x0800;
 const ACK = 0x0080;
 
-/** Transparent Ethernet bridging: the payload is a whole Ethernet frame. */
-const TEB = 0x6558;
-
 /** Protocol types as GRE names them: EtherTypes, with a few names of its own. */
 const typeNames: Record<number, string> = {
   ...etherTypeNames,
@@ -47,7 +44,6 @@ const typeNames: Record<number, string> = {
   0x0800: 'IP',
   0x2000: 'CDP (Cisco)',
   0x22eb: 'ERSPAN III',
-  [TEB]: 'Transparent Ethernet bridging',
   0x880b: 'PPP',
   0x883e: 'WCCP',
   0x88be: 'ERSPAN',
@@ -172,9 +168,7 @@ function dissectGre(buf: Buf, pkt: Packet, parent: Node): void {
 
   const payload = buf.sub(off);
   if (payload.reportedLength === 0) return;
-  const inner = type === TEB ? eth : pkt.session.lookup(table('ethertype'), type);
-  if (inner) callDissector(inner, payload, pkt, parent, { sequenced: (flags & S) !== 0 } satisfies GrePayloadInfo);
-  else dissectData(payload, pkt, parent);
+  dissectByEtherType(type, payload, pkt, parent, { sequenced: (flags & S) !== 0 } satisfies GrePayloadInfo);
 }
 
 /** What GRE hands the protocol inside, as `data` (ERSPAN's type depends on the sequence number). */

@@ -14,12 +14,11 @@
  * Each entry is its own layer, as in Wireshark.
  */
 import { FT, field } from '../engine/fields.js';
-import { callDissector, dissectData, protocol, table } from '../engine/dispatch.js';
+import { protocol, table } from '../engine/dispatch.js';
 import type { Buf } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
 import type { Node } from '../engine/tree.js';
-import { ip } from './ip.js';
-import { ipv6 } from './ipv6.js';
+import { dissectIpByVersion } from './rawip.js';
 
 const hf = {
   label: field('mpls.label', 'MPLS Label', FT.UInt32, 'The label a router looks up to decide where the packet goes next (and which label replaces this one); 0–15 are reserved.', { base: 'dec_hex', bitmask: 0xfffff000 }),
@@ -48,10 +47,7 @@ function dissectMpls(buf: Buf, pkt: Packet, parent: Node): void {
   }
   const payload = buf.sub(off);
   if (payload.reportedLength === 0) return;
-  const version = payload.u8(0) >>> 4;
-  if (version === 4) callDissector(ip, payload, pkt, parent);
-  else if (version === 6) callDissector(ipv6, payload, pkt, parent);
-  else dissectData(payload, pkt, parent);
+  dissectIpByVersion(payload, pkt, parent);
 }
 
 export const mpls = protocol('mpls', 'MultiProtocol Label Switching Header', 'MPLS',

@@ -19,7 +19,7 @@ import { protocol, table, callDissector, dissectData, findProtocol } from '../en
 import type { Buf } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
 import type { Node } from '../engine/tree.js';
-import { etherTypeNames } from './eth.js';
+import { dissectByEtherType, etherTypeNames } from './eth.js';
 
 const familyNames = {
   2: 'IP',
@@ -80,9 +80,7 @@ function dissectNull(buf: Buf, pkt: Packet, parent: Node): void {
   const value = nullHeaderValue(buf);
   if (value > MAX_8023_LENGTH) {
     node.add(hf.type, buf, 0, 4, value & 0xffff);
-    const proto = pkt.session.lookup(table('ethertype'), value & 0xffff);
-    if (proto) callDissector(proto, buf.sub(4), pkt, parent);
-    else dissectData(buf.sub(4), pkt, parent);
+    dissectByEtherType(value & 0xffff, buf.sub(4), pkt, parent);
     return;
   }
   node.add(hf.family, buf, 0, 4, value);

@@ -24,6 +24,14 @@ function dissectRaw(buf: Buf, pkt: Packet, parent: Node): void {
   pkt.protocolColumn = 'N/A';
   pkt.setInfo('Raw packet data');
   if (buf.reportedLength === 0) return;
+  dissectIpByVersion(buf, pkt, parent);
+}
+
+/**
+ * Hands `buf` to IPv4 or IPv6 by the version in its first nibble, or shows it as data: for what
+ * carries IP without saying which (raw IP captures, the packet after an MPLS label stack).
+ */
+export function dissectIpByVersion(buf: Buf, pkt: Packet, parent: Node): void {
   const version = buf.u8(0) >>> 4;
   const next = version === 4 ? findProtocol('ip') : version === 6 ? findProtocol('ipv6') : undefined;
   if (next) callDissector(next, buf, pkt, parent);

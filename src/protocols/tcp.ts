@@ -40,6 +40,7 @@ import { keepCopy, type Buf } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
 import { type Node, Severity, textField } from '../engine/tree.js';
 import type { Conversation } from '../engine/session.js';
+import { setBitNames } from '../engine/format.js';
 import { StreamDirection, reassemblyFields, type StreamData } from '../engine/stream.js';
 import type { IpPayloadInfo } from './ip.js';
 import { checksumStatusField, ChecksumStatus, internetChecksum, pseudoHeaderSum } from './checksum.js';
@@ -257,7 +258,7 @@ const flagTexts = new Map<number, FlagText>();
 function flagText(flags: number): FlagText {
   let t = flagTexts.get(flags);
   if (!t) {
-    const names = flagNames.filter(([bit]) => flags & bit).map(([, n]) => n).join(', ') || '<None>';
+    const names = setBitNames(flags, flagNames) || '<None>';
     let str = '';
     for (let i = 11; i >= 0; i--) str += flags & (1 << i) ? FLAG_LETTERS[11 - i] : '\u00b7';
     t = { info: `[${names}]`, label: `Flags: 0x${flags.toString(16).padStart(3, '0')} (${names})`, str };

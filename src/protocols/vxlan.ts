@@ -19,6 +19,7 @@ import { callDissector, protocol, table } from '../engine/dispatch.js';
 import type { Buf } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
 import type { Node } from '../engine/tree.js';
+import { setBitNames } from '../engine/format.js';
 import { eth } from './eth.js';
 
 const G = 0x8000;
@@ -46,8 +47,8 @@ function dissectVxlan(buf: Buf, pkt: Packet, parent: Node): void {
   const flagsNode = node.add(hf.flags, buf, 0, 2, flags);
   if (flagsNode.real) {
     // Named after the flags that are set, as Wireshark writes a bitmask's header.
-    const set = flagNames.filter(([bit]) => flags & bit).map(([, name]) => name);
-    if (set.length > 0) flagsNode.suffix = `, ${set.join(', ')}`;
+    const set = setBitNames(flags, flagNames);
+    if (set) flagsNode.suffix = `, ${set}`;
     flagsNode.add(hf.g, buf, 0, 2, (flags & G) !== 0);
     flagsNode.add(hf.i, buf, 0, 2, (flags & I) !== 0);
     flagsNode.add(hf.d, buf, 0, 2, (flags & D) !== 0);
