@@ -32,6 +32,14 @@ export function internetChecksum(bytes: Uint8Array, initial = 0): number {
   return checksumRange(bytes, 0, bytes.length, initial);
 }
 
+/**
+ * The value the 16-bit checksum field at `at` (an even offset) should hold: the complement of the
+ * sum over `bytes` with that field taken as zero. `initial` carries a pseudo-header sum.
+ */
+export function expectedChecksum(bytes: Uint8Array, at: number, initial = 0): number {
+  return ~checksumRange(bytes, at + 2, bytes.length, checksumRange(bytes, 0, at, initial)) & 0xffff;
+}
+
 /** internetChecksum over `bytes[from…to)`, without making a view of them. */
 export function checksumRange(bytes: Uint8Array, from: number, to: number, initial = 0): number {
   let sum = initial;

@@ -28,7 +28,7 @@ import type { Packet } from '../engine/packet.js';
 import { Severity, type Node } from '../engine/tree.js';
 import { hex } from '../engine/format.js';
 import { dissectByEtherType, etherTypeNames } from './eth.js';
-import { ChecksumStatus, checksumRange, checksumStatusField, internetChecksum } from './checksum.js';
+import { ChecksumStatus, checksumStatusField, expectedChecksum, internetChecksum } from './checksum.js';
 
 const C = 0x8000;
 const R = 0x4000;
@@ -117,8 +117,7 @@ function dissectGre(buf: Buf, pkt: Packet, parent: Node): void {
         if (good) {
           checksumNode.suffix = ' [correct]';
         } else {
-          // What the field should hold: the complement of the sum taken with the field as zero.
-          const should = hex(~checksumRange(bytes, 0, 4, checksumRange(bytes, 6, bytes.length)) & 0xffff, 4);
+          const should = hex(expectedChecksum(bytes, 4), 4);
           checksumNode.suffix = ` incorrect, should be ${should}`;
           pkt.addExpert(checksumNode, Severity.Warning, 'Protocol', `Incorrect GRE Checksum [should be ${should}]`, 'gre', hf.checksumIncorrect);
         }

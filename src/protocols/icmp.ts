@@ -24,7 +24,7 @@ import type { Buf } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
 import { type Node, Severity } from '../engine/tree.js';
 import { hex } from '../engine/format.js';
-import { checksumStatusField, ChecksumStatus, internetChecksum } from './checksum.js';
+import { checksumStatusField, ChecksumStatus, expectedChecksum, internetChecksum } from './checksum.js';
 import type { IpPayloadInfo } from './ip.js';
 
 const typeNames: Record<number, string> = {
@@ -207,7 +207,7 @@ function dissectIcmp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void 
       checksumNode.suffix = ' [correct]';
       node.addGenerated(status, ChecksumStatus.Good);
     } else {
-      const should = hex(~internetChecksum(all.subarray(4), internetChecksum(all.subarray(0, 2))) & 0xffff, 4);
+      const should = hex(expectedChecksum(all, 2), 4);
       checksumNode.suffix = ` incorrect, should be ${should}`;
       pkt.addExpert(checksumNode, Severity.Warning, 'Checksum', `Bad checksum [should be ${should}]`, 'icmp', hf.checksumBad);
       node.addGenerated(status, ChecksumStatus.Bad);

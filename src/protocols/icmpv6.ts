@@ -24,7 +24,7 @@ import type { Buf } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
 import { type Node, Severity } from '../engine/tree.js';
 import { etherToString, hex, ipv6ToString } from '../engine/format.js';
-import { checksumStatusField, ChecksumStatus, internetChecksum, pseudoHeaderSum } from './checksum.js';
+import { checksumStatusField, ChecksumStatus, expectedChecksum, internetChecksum, pseudoHeaderSum } from './checksum.js';
 import type { IpPayloadInfo } from './ip.js';
 import { dissectQuoted, echoTracker, trackEcho } from './icmp.js';
 
@@ -251,7 +251,7 @@ function dissectIcmpv6(buf: Buf, pkt: Packet, parent: Node, data?: unknown): voi
       checksumNode.suffix = ' [correct]';
       node.addGenerated(status, ChecksumStatus.Good);
     } else {
-      const should = hex(~internetChecksum(all.subarray(4), internetChecksum(all.subarray(0, 2), pseudo)) & 0xffff, 4);
+      const should = hex(expectedChecksum(all, 2, pseudo), 4);
       checksumNode.suffix = ` incorrect, should be ${should}`;
       pkt.addExpert(checksumNode, Severity.Warning, 'Checksum', `Bad checksum [should be ${should}]`, 'icmpv6');
       node.addGenerated(status, ChecksumStatus.Bad);
