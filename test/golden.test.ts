@@ -22,6 +22,7 @@ const samples: [string, number][] = [
   ['frag.pcap', 28],
   ['vlan.pcap', 20],
   ['vxlan.pcap', 14],
+  ['nflog.pcap', 12],
   ['sll2.pcap', 18],
   ['raw.pcap', 10],
   ['multi-if.pcapng', 18],

@@ -1,13 +1,15 @@
 /**
  * Link layers: Ethernet II / 802.3 with padding, trailer and FCS, 802.1Q and 802.1ad tags, ARP,
- * Linux cooked captures (SLL, SLL2), BSD NULL/LOOP and raw IP. Every expected value below is what
+ * Linux cooked captures (SLL, SLL2), Linux netfilter logs (NFLOG), BSD NULL/LOOP and raw IP. Every expected value below is what
  * tshark 4.0.17 prints for the same bytes (written to a pcap and read with `tshark -T fields`); byte
  * fields are in tshark's JSON form (colon-separated).
  */
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import fs from 'node:fs';
-import { dissectBytes, fieldValue, fieldValues, hexBytes, isMalformed, samplesDir } from './util.js';
+import { corpusDir, dissectBytes, makeFrame, fieldValue, fieldValues, hexBytes, isMalformed, samplesDir } from './util.js';
+import { findAll } from '../src/engine/query.js';
+import { nodeLabel } from '../src/engine/format.js';
 import { Session } from '../src/engine/session.js';
 import { openCapture } from '../src/capture/open.js';
 import type { Packet } from '../src/engine/packet.js';
@@ -627,5 +629,75 @@ describe('sample captures agree with tshark frame by frame', () => {
   it.skipIf(!fs.existsSync(path.join(samplesDir, 'vlan.pcap')))('vlan.pcap: Q-in-Q frames carry S-VLAN 200 and C-VLAN 300', async () => {
     const rows = await sampleRows('vlan.pcap', ['ieee8021ad.id', 'vlan.id', 'arp.opcode']);
     expect(rows[14]).toBe('200|300|1');
+  });
+});
+
+describe('NFLOG (samples/nflog.pcap: nftables rules logging to group 5, tcpdump -i nflog:5)', () => {
+  const file = path.join(samplesDir, 'nflog.pcap');
+  const fields = ['nflog.family', 'nflog.res_id', 'nflog.hook', 'nflog.prefix', 'nflog.ifindex_indev', 'nflog.ifindex_outdev', 'nflog.uid', 'nflog.tlv_type', 'nflog.timestamp', 'ip.src', 'ipv6.src'];
+  const row = (p: Packet) => [protocols(p), ...fields.map((f) => fieldValues(p, f).join(','))].join('|');
+
+  it.skipIf(!fs.existsSync(file))('shows where and why each packet was logged, then the packet, as tshark does', async () => {
+    const rows = await sampleRows('nflog.pcap', []);
+    expect(rows.length).toBe(12);
+    const ps: Packet[] = [];
+    const s = new Session();
+    await openCapture(file).run((f) => void ps.push(s.dissect(f)));
+    // tshark 4.0.17 -T fields on the same file, frames 1, 2, 5, 11 and 12.
+    expect([0, 1, 4, 10, 11].map((i) => row(ps[i]!))).toEqual([
+      'nflog:ip:icmp:data|2|5|3|fw-out||2|0|1,10,5,11,14,9||10.48.0.1|',
+      'nflog:ip:icmp:data|2|5|1|fw-in|2|||1,10,4,8,15,17,16,3,9|Nov 26, 2026 02:45:39.892011000 UTC|10.48.0.2|',
+      'nflog:ipv6:icmpv6:data|10|5|3|fw-out||2|0|1,10,5,11,14,9|||fd48::1',
+      'nflog:ip:udp:dns|2|5|3|fw-out||2|0|1,10,5,11,14,9||10.48.0.1|',
+      'nflog:ip:udp:dns|2|5|1|fw-in|2||0|1,10,4,8,15,17,16,3,11,14,9|Nov 26, 2026 02:45:40.349843000 UTC|10.48.0.2|',
+    ]);
+    expect([ps[11]!.protocolColumn, ps[11]!.src, ps[11]!.info]).toEqual(['DNS', '10.48.0.2', 'Standard query response 0x455b A web.fw.test A 10.48.0.80']);
+    expect(fieldValue(ps[0]!, 'frame.encap_type')).toBe('141');
+    const tlvs = findAll(ps[1]!.root, 'nflog.tlv');
+    expect(tlvs.slice(0, 2).map(nodeLabel)).toEqual(['TLV Type: NFULA_PACKET_HDR (1), Length: 8', 'TLV Type: NFULA_PREFIX (10), Length: 10']);
+    expect(tlvs[0]!.children!.map(nodeLabel)).toEqual([
+      'Length: 8',
+      '.000 0000 0000 0001 = Type: NFULA_PACKET_HDR (1)',
+      'HW protocol: IPv4 (0x0800)',
+      'Netfilter hook: Local in (1)',
+    ]);
+    expect(tlvs[3]!.children!.map(nodeLabel)).toEqual(['Length: 16', '.000 0000 0000 1000 = Type: NFULA_HWADDR (8)', 'Value: 000600000248000000020000']);
+  });
+
+  it.skipIf(!fs.existsSync(path.join(corpusDir, 'tcpdump', 'nflog.pcap')))('tcpdump\'s nflog.pcap: a logged DNS answer with its kernel timestamp', async () => {
+    const s = new Session();
+    const ps: Packet[] = [];
+    await openCapture(path.join(corpusDir, 'tcpdump', 'nflog.pcap')).run((f) => void ps.push(s.dissect(f)));
+    expect(row(ps[0]!)).toBe('nflog:ip:udp:dns|2|20|1||2|||1,10,4,8,15,17,16,3,9|Sep  6, 2013 18:31:58.614652000 UTC|74.82.42.42|');
+  });
+
+  /** A logged ping: header (IPv4, group 7), PACKET_HDR (local out), PREFIX "x", PAYLOAD (28 bytes). */
+  const logged = (order: 'le' | 'be') => {
+    const tlv = (len: number, type: number) => (order === 'le' ? [len & 255, len >> 8, type & 255, type >> 8] : [len >> 8, len & 255, type >> 8, type & 255]);
+    return Uint8Array.from([
+      2, 0, 0, 7,
+      ...tlv(8, 1), 0x08, 0x00, 3, 0,
+      ...tlv(6, 10), 0x78, 0x00, 0, 0,
+      ...tlv(32, 9),
+      ...hexBytes('45 00 00 1c 00 01 00 00 40 01 66 de 0a 00 00 01 0a 00 00 02 08 00 f7 fe 00 01 00 00'),
+    ]);
+  };
+
+  it('reads TLV headers written by a big-endian machine as well as little-endian ones', () => {
+    for (const order of ['le', 'be'] as const) {
+      const p = dissectBytes(logged(order), 239);
+      expect([protocols(p), fieldValue(p, 'nflog.res_id'), fieldValue(p, 'nflog.hook'), fieldValue(p, 'nflog.prefix'), fieldValue(p, 'icmp.type')]).toEqual(['nflog:ip:icmp', '7', '3', 'x', '8']);
+      expect(experts(p)).toEqual([]);
+    }
+  });
+
+  it('stops at a TLV shorter than its own header, with an expert note, and the next frame is whole', () => {
+    const bad = logged('le');
+    bad[12] = 2; // the PREFIX TLV's length
+    const s = new Session();
+    const frames = [bad, logged('le')].map((b, i) => s.dissect(makeFrame(b, 239, i + 1)));
+    expect(frames[0]!.experts.map((e) => e.message)).toEqual(['TLV length 2 is shorter than its own 4-byte header']);
+    expect(protocols(frames[0]!)).toBe('nflog');
+    expect(protocols(frames[1]!)).toBe('nflog:ip:icmp');
   });
 });

@@ -25,6 +25,7 @@ const ENCAPSULATIONS = new Map<number, [number, string]>([
   [113, [25, 'Linux cooked-mode capture v1']],
   [228, [129, 'Raw IPv4']],
   [229, [130, 'Raw IPv6']],
+  [239, [141, 'NFLOG']],
   [276, [210, 'Linux cooked-mode capture v2']],
 ]);
 const encapNames = new Map([...ENCAPSULATIONS.values()]);

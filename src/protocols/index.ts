@@ -5,6 +5,7 @@
 import * as frame from './frame.js';
 import * as eth from './eth.js';
 import * as sll from './sll.js';
+import * as nflog from './nflog.js';
 import * as nullLoopback from './null.js';
 import * as rawip from './rawip.js';
 import * as arp from './arp.js';
@@ -31,6 +32,7 @@ const modules: { register(): void }[] = [
   frame,
   eth,
   sll,
+  nflog,
   nullLoopback,
   rawip,
   arp,
