@@ -11,6 +11,7 @@ import { corpusDir, dissectBytes, makeFrame, fieldValue, fieldValues, hexBytes, 
 import { findAll } from '../src/engine/query.js';
 import { nodeLabel } from '../src/engine/format.js';
 import { Session } from '../src/engine/session.js';
+import { Severity } from '../src/engine/tree.js';
 import { openCapture } from '../src/capture/open.js';
 import type { Packet } from '../src/engine/packet.js';
 
@@ -357,6 +358,32 @@ describe('Ethernet II and ARP', () => {
     expect(fieldValue(probe, 'arp.isprobe')).toBe('1');
     expect(dissectBytes(arpGratuitousReply).info).toBe('Gratuitous ARP for 10.0.0.1 (Reply)');
     expect(dissectBytes(arpUnknownOpcode).info).toBe('Unknown ARP opcode 0x004d');
+  });
+
+  it('reports a second MAC address claiming an IPv4 address, keeping the first binding (tshark\'s values)', () => {
+    // 10.0.0.2 is at :02 (t=0); requests from 10.0.0.2 by :99 (t=5, t=7); again by :02 (t=9); a reply
+    // from :02 to 10.0.0.1 at :77 (t=12), though the first reply bound 10.0.0.1 to :01.
+    const frames = [
+      [0, '020000000001 020000000002 0806 0001080006040002 020000000002 0a000002 020000000001 0a000001'],
+      [5, 'ffffffffffff 020000000099 0806 0001080006040001 020000000099 0a000002 000000000000 0a000001'],
+      [7, 'ffffffffffff 020000000099 0806 0001080006040001 020000000099 0a000002 000000000000 0a000001'],
+      [9, 'ffffffffffff 020000000002 0806 0001080006040001 020000000002 0a000002 000000000000 0a000001'],
+      [12, '020000000077 020000000002 0806 0001080006040002 020000000002 0a000002 020000000077 0a000001'],
+    ] as const;
+    const s = new Session();
+    const ps = frames.map(([t, hex], i) => s.dissect({ ...makeFrame(hexBytes(hex), 1, i + 1), seconds: 1_700_000_000 + t }));
+    // tshark 4.0.17 -T fields -e arp.duplicate-address-frame -e arp.seconds-since-duplicate-address-frame -e _ws.col.Info
+    expect(ps.map((p) => [fieldValue(p, 'arp.duplicate-address-frame') ?? '', fieldValue(p, 'arp.seconds-since-duplicate-address-frame') ?? '', p.info].join('|'))).toEqual([
+      '||10.0.0.2 is at 02:00:00:00:00:02',
+      '1|5|Who has 10.0.0.1? Tell 10.0.0.2 (duplicate use of 10.0.0.2 detected!)',
+      '1|7|Who has 10.0.0.1? Tell 10.0.0.2 (duplicate use of 10.0.0.2 detected!)',
+      '||Who has 10.0.0.1? Tell 10.0.0.2',
+      '1|12|10.0.0.2 is at 02:00:00:00:00:02 (duplicate use of 10.0.0.1 detected!)',
+    ]);
+    const item = ps[1]!.root.children!.at(-1)!;
+    expect(nodeLabel(item)).toBe('[Duplicate IP address detected for 10.0.0.2 (02:00:00:00:00:99) - also in use by 02:00:00:00:00:02 (frame 1)]');
+    expect(item.children!.map(nodeLabel)).toEqual(['[Frame showing earlier use of IP address: 1]', '[Seconds since earlier frame seen: 5]']);
+    expect(ps[1]!.experts.map((e) => [e.severity, e.group, e.message])).toEqual([[Severity.Warning, 'Sequence', 'Duplicate IP address configured (10.0.0.2)']]);
   });
 
   it('marks an ARP cut short inside its addresses malformed, before adding any address', () => {

@@ -1,7 +1,7 @@
 /**
  * Tunnels: packets inside packets. VXLAN on samples/vxlan.pcap (kernel VXLAN devices in two
- * namespaces, samples/make-vxlan.sh), Geneve, GRE, ERSPAN, PPP and MPLS on tcpdump's test captures, GRE
- * also on hand-made packets.
+ * namespaces, samples/make-vxlan.sh), Geneve, GRE, ERSPAN, PPP, MPLS and IPsec ESP on tcpdump's test
+ * captures, GRE and ESP's UDP encapsulation also on hand-made packets.
  * Expected values are tshark 4.0.17's on the same files (`tshark -n -T fields`, '|' between fields,
  * ',' between occurrences; byte strings written with colons, as in the JSON).
  */
@@ -184,5 +184,41 @@ describe('GRE on hand-made packets (values from tshark on the same bytes)', () =
     expect(row(p, ['gre.checksum.status'])).toBe('0');
     expect(findAll(p.root, 'gre.checksum.incorrect')).toHaveLength(1);
     expect(p.experts.map((e) => e.message)).toContain('Incorrect GRE Checksum [should be 0x57a0]');
+  });
+});
+
+describe('IPsec ESP, against tshark', () => {
+  it.skipIf(!fs.existsSync(corpus('espudp1.pcap')))('ESP over IP and in UDP 4500: SPI, sequence number, the rest opaque', async () => {
+    const plain = await packets(corpus('08-sunrise-sunset-esp2.pcap'));
+    const inUdp = await packets(corpus('espudp1.pcap'));
+    const fields = ['frame.protocols', 'esp.spi', 'esp.sequence'];
+    expect([row(plain[0]!, fields), row(plain[7]!, fields)]).toEqual(['eth:ethertype:ip:esp|0x12345678|1', 'eth:ethertype:ip:esp|0x12345678|8']);
+    expect([row(inUdp[0]!, fields), row(inUdp[7]!, fields)]).toEqual(['eth:ethertype:ip:udp:udpencap:esp|0x12345678|1', 'eth:ethertype:ip:udp:udpencap:esp|0x12345678|8']);
+    expect([inUdp[0]!.protocolColumn, inUdp[0]!.info]).toEqual(['ESP', 'ESP (SPI=0x12345678)']);
+    expect(findAll(inUdp[0]!.root, 'esp.spi').map(nodeLabel)).toEqual(['ESP SPI: 0x12345678 (305419896)']);
+  });
+
+  it.skipIf(!fs.existsSync(corpus('esp_truncated.pcap')))('an ESP header cut by the capture: the SPI, then the truncation', async () => {
+    const p = (await packets(corpus('esp_truncated.pcap')))[0]!;
+    expect(row(p, ['esp.spi', 'esp.sequence'])).toBe('0xc0f7d4c3|');
+    expect(p.truncated).toBe(true);
+    expect(p.info).toBe('[Packet size limited during capture]');
+  });
+
+  /** Raw IPv4, UDP 4500 → 4500: a NAT keepalive, an IKE message after the non-ESP marker, ESP. */
+  const udp4500 = [
+    '4500001d00010000401166cd0a0000010a0000021194119400090000ff',
+    '4500003c00010000401166ae0a0000010a000002119411940028000000000000000102030405060708090a0b0c0d0e0f101112131415161718191a1b',
+    '4500003c00010000401166ae0a0000010a0000021194119400280000c0a8000100000007000000000000000000000000000000000000000000000000',
+  ].map((h) => hexBytes(h));
+
+  it('tells ESP, IKE and NAT keepalives apart on UDP port 4500, as tshark does', () => {
+    const [keepalive, ike, esp] = udp4500.map((b) => dissectBytes(b, 101));
+    expect([row(keepalive!, ['frame.protocols']), keepalive!.protocolColumn, keepalive!.info]).toEqual(['raw:ip:udp:udpencap', 'UDPENCAP', 'NAT-keepalive']);
+    expect(findAll(keepalive!.root, 'udpencap.nat_keepalive')).toHaveLength(1);
+    // IKE (ISAKMP) is not dissected: after the marker its bytes are data.
+    expect(row(ike!, ['frame.protocols'])).toBe('raw:ip:udp:udpencap:data');
+    expect(findAll(ike!.root, 'udpencap.non_esp_marker')).toHaveLength(1);
+    expect([row(esp!, ['frame.protocols', 'esp.spi', 'esp.sequence']), esp!.info]).toEqual(['raw:ip:udp:udpencap:esp|0xc0a80001|7', 'ESP (SPI=0xc0a80001)']);
   });
 });

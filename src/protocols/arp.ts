@@ -14,12 +14,16 @@
  * Hosts ask "who has IP x?" by broadcast and the owner answers with its MAC. Special forms (RFC 5227):
  * a probe has sender IP 0.0.0.0 (address conflict detection); a gratuitous ARP has sender IP = target
  * IP (announcing or refreshing one's own mapping); an announcement is a gratuitous request.
+ *
+ * Across the capture, ARP remembers which MAC address each IPv4 address was seen with (a sender's,
+ * and a reply's target), so a second machine claiming the same address — a misconfiguration, or
+ * ARP spoofing — is reported where it appears, as Wireshark does.
  */
 import { FT, field } from '../engine/fields.js';
 import { protocol, table } from '../engine/dispatch.js';
 import type { Buf } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
-import type { Node } from '../engine/tree.js';
+import { NodeFlag, Severity, type Node } from '../engine/tree.js';
 import { bytesToHex, etherToString, hex, ipv4ToString } from '../engine/format.js';
 import { etherTypeNames, type EthertypePayload } from './eth.js';
 
@@ -77,7 +81,54 @@ const hf = {
   dstHw: field('arp.dst.hw', 'Target hardware address', FT.Bytes, 'The target\'s hardware address, for link types other than Ethernet.'),
   dstIpv4: field('arp.dst.proto_ipv4', 'Target IP address', FT.IPv4, 'The IPv4 address whose owner is wanted (request) or who asked (reply).'),
   dstProto: field('arp.dst.proto', 'Target protocol address', FT.Bytes, 'The target\'s network address, for protocols other than IPv4.'),
+  duplicateFrame: field('arp.duplicate-address-frame', 'Frame showing earlier use of IP address', FT.FrameNum, 'The last frame in which this IP address was seen with the other MAC address.'),
+  duplicateSeconds: field('arp.seconds-since-duplicate-address-frame', 'Seconds since earlier frame seen', FT.UInt32, 'How long before this frame the other MAC address last used this IP address.'),
+  duplicateDetected: field('arp.duplicate-address-detected', 'Duplicate IP address configured', FT.None, 'Two MAC addresses claim the same IPv4 address: two hosts configured alike, a moved address, or ARP spoofing.'),
 };
+
+/** The MAC address an IPv4 address was last seen with in ARP, in which frame and at which second. */
+interface Binding {
+  mac: string;
+  frame: number;
+  seconds: number;
+}
+
+/** Addresses remembered at most, so memory stays bounded on a capture sprayed with ARP. */
+const MAX_BINDINGS = 1 << 16;
+
+/**
+ * Notes that `ip` is in use by `mac`. When another MAC was seen with it before, reports the
+ * duplicate (as a generated item after the ARP layer, with an expert warning) and keeps the earlier
+ * binding; otherwise records this frame as its latest use. True when a duplicate was reported.
+ */
+function checkBinding(pkt: Packet, parent: Node, mac: string, ip: number): boolean {
+  const bindings = pkt.session.global('arp.bindings', () => new Map<number, Binding>());
+  const frame = pkt.frame.number;
+  const seconds = pkt.frame.seconds;
+  const known = bindings.get(ip);
+  if (!known) {
+    if (bindings.size < MAX_BINDINGS) bindings.set(ip, { mac, frame, seconds });
+    return false;
+  }
+  if (frame <= known.frame) return false;
+  if (known.mac === mac) {
+    known.frame = frame;
+    known.seconds = seconds;
+    return false;
+  }
+  const address = ipv4ToString(ip);
+  const item = parent.addText(`Duplicate IP address detected for ${address} (${mac}) - also in use by ${known.mac} (frame ${known.frame})`);
+  item.flags = NodeFlag.Generated;
+  const earlier = item.addGenerated(hf.duplicateFrame, known.frame);
+  pkt.addExpert(earlier, Severity.Warning, 'Sequence', `Duplicate IP address configured (${address})`, 'arp', hf.duplicateDetected);
+  item.addGenerated(hf.duplicateSeconds, seconds - known.seconds);
+  return true;
+}
+
+/** A MAC address that can own an IP address: not multicast or broadcast, not all zeros. */
+function isUnicastMac(b: Uint8Array): boolean {
+  return (b[0]! & 1) === 0 && !isZero(b);
+}
 
 function isZero(b: Uint8Array): boolean {
   for (let i = 0; i < b.length; i++) if (b[i] !== 0) return false;
@@ -161,6 +212,24 @@ function dissectArp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
       break;
     default:
       pkt.setInfo(`Unknown ARP opcode ${hex(op, 4)}`);
+  }
+
+  if ((op === 1 || op === 2) && hwIsEther && protoIsIpv4) {
+    // The sender's pair always; the target's only in a reply (a request's target MAC means nothing),
+    // and not again for an address already reported. The Info note follows the last check made.
+    let duplicate = false;
+    let duplicateIp = 0;
+    const senderIp = buf.u32(8 + hln);
+    if (isUnicastMac(sha) && senderIp !== 0) {
+      duplicate = checkBinding(pkt, parent, etherToString(sha), senderIp);
+      if (duplicate) duplicateIp = senderIp;
+    }
+    const targetIp = buf.u32(8 + 2 * hln + pln);
+    if (op === 2 && isUnicastMac(tha) && targetIp !== 0 && targetIp !== duplicateIp) {
+      duplicate = checkBinding(pkt, parent, etherToString(tha), targetIp);
+      if (duplicate) duplicateIp = targetIp;
+    }
+    if (duplicate) pkt.appendInfo(` (duplicate use of ${ipv4ToString(duplicateIp)} detected!)`);
   }
 }
 

@@ -678,9 +678,13 @@ function addLinkFields(node: Node, link: Link, response: boolean): void {
 /** Dissects one DNS message (`msg` starts at the transaction ID) into the protocol node `node`. */
 function dissectMessage(msg: Buf, pkt: Packet, node: Node, variant: Variant): void {
   const tree = node.real;
+  // The Info column is cleared first and the ID and flags read together, as tshark does: a message
+  // cut inside them shows an empty DNS layer and only the truncation; one cut later shows the fields
+  // up to the cut.
+  pkt.setInfo('');
   const id = msg.u16(0);
-  const idNode = node.add(hf.id, msg, 0, 2, id);
   const flags = msg.u16(2);
+  const idNode = node.add(hf.id, msg, 0, 2, id);
   const response = (flags & 0x8000) !== 0;
   const opcode = (flags >> 11) & 0xf;
   const rcode = flags & 0xf;

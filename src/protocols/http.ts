@@ -480,6 +480,8 @@ function dissectMessage(buf: Buf, pkt: Packet, parent: Node, state: HttpConversa
     pos = line.next;
   }
   if (headerEnd < 0) {
+    // The capture kept only part of the message (snapshot length): truncated here, not malformed.
+    if (buf.length < buf.reportedLength) buf.check(buf.length, 1);
     const n = node.add(hf.headerUnterminated, buf, pos, buf.length - pos);
     pkt.addExpert(n, Severity.Warning, 'Malformed', 'The header section ends before its empty line', 'http');
   }

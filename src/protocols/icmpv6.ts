@@ -234,6 +234,12 @@ function dissectIcmpv6(buf: Buf, pkt: Packet, parent: Node, data?: unknown): voi
   const codeName = codeNames[type]?.[code];
   const codeNode = node.add(hf.code, buf, 1, 1, code);
   if (codeName !== undefined && codeNode.real) codeNode.suffix = ` (${codeName})`;
+  // The message's name goes into Info before anything else is read, so a cut message still says what it was.
+  const typeName = typeNames[type];
+  let info = typeName ?? `Unknown (${type})`;
+  if (codeName !== undefined) info += ` (${codeName})`;
+  else if (type === 1) info += ' (Unknown)';
+  pkt.setInfo(info);
   const checksum = buf.u16(2);
   const checksumNode = node.add(hf.checksum, buf, 2, 2, checksum);
   const status = checksumStatusField('icmpv6');
@@ -242,7 +248,8 @@ function dissectIcmpv6(buf: Buf, pkt: Packet, parent: Node, data?: unknown): voi
     checksumNode.suffix = ' [unverified] [in ICMP error packet]';
     node.addGenerated(status, ChecksumStatus.Unverified);
   } else if (buf.length < buf.reportedLength || !pkt.netSrcBytes || pkt.netSrcBytes.length !== 16) {
-    checksumNode.suffix = ' [unverified]';
+    // Not all of the message is here (cut by the capture, or one fragment of it): tshark's words.
+    checksumNode.suffix = ' [unverified] [fragmented datagram]';
     node.addGenerated(status, ChecksumStatus.Unverified);
   } else {
     const all = buf.bytesAt(0, buf.length);
@@ -258,10 +265,6 @@ function dissectIcmpv6(buf: Buf, pkt: Packet, parent: Node, data?: unknown): voi
     }
   }
 
-  const typeName = typeNames[type];
-  let info = typeName ?? `Unknown (${type})`;
-  if (codeName !== undefined) info += ` (${codeName})`;
-  else if (type === 1) info += ' (Unknown)';
   const hopLimit = (data as IpPayloadInfo | undefined)?.ttl;
 
   switch (type) {

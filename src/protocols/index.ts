@@ -6,6 +6,7 @@ import * as frame from './frame.js';
 import * as eth from './eth.js';
 import * as sll from './sll.js';
 import * as nflog from './nflog.js';
+import * as esp from './esp.js';
 import * as nullLoopback from './null.js';
 import * as rawip from './rawip.js';
 import * as arp from './arp.js';
@@ -33,6 +34,7 @@ const modules: { register(): void }[] = [
   eth,
   sll,
   nflog,
+  esp,
   nullLoopback,
   rawip,
   arp,

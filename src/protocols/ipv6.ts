@@ -163,6 +163,8 @@ interface Walk {
 
 function dissectIpv6(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   const node = pkt.addLayer(ipv6, parent, buf, 0, 40);
+  // The link layer's Info goes, as tshark clears it: a header cut short shows only the truncation.
+  pkt.setInfo('');
   const word = buf.u32(0);
   const version = word >>> 28;
   const versionNode = node.add(hf.version, buf, 0, 1, version);
@@ -187,16 +189,17 @@ function dissectIpv6(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void 
   const hlim = buf.u8(7);
   node.add(hf.hlim, buf, 7, 1, hlim);
 
+  // The source is shown before the destination is read, so a header cut between them keeps it.
   const src = buf.bytesAt(8, 16);
-  const dst = buf.bytesAt(24, 16);
   const srcText = ipv6ToString(src);
-  const dstText = ipv6ToString(dst);
   node.add(hf.src, buf, 8, 16, src);
   if (node.real) {
     node.addHidden(hf.addr, buf, 8, 16, src);
     node.addHidden(hf.srcHost, buf, 8, 16, srcText);
     node.addHidden(hf.host, buf, 8, 16, srcText);
   }
+  const dst = buf.bytesAt(24, 16);
+  const dstText = ipv6ToString(dst);
   node.add(hf.dst, buf, 24, 16, dst);
   if (node.real) {
     node.addHidden(hf.addr, buf, 24, 16, dst);

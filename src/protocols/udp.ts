@@ -51,8 +51,6 @@ function dissectUdp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
     pkt.setInfo(`${srcPort} → ${dstPort} [BAD UDP LENGTH ${length} < 8]`);
     return;
   }
-  const checksum = buf.u16(6);
-  const checksumNode = node.add(hf.checksum, buf, 6, 2, checksum);
   let payloadLength = buf.reportedLength - 8;
   // tshark names a bad length in Info: "[BAD UDP LENGTH 60660 > IP PAYLOAD LENGTH] Len=60652".
   // The first fragment of a datagram that was not reassembled holds only part of it: its length is
@@ -67,6 +65,9 @@ function dissectUdp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
     pkt.setInfo(`${srcPort} → ${dstPort} Len=${length - 8}`);
     payloadLength = length - 8;
   }
+  // Read after Info is set, so a datagram cut inside its header still shows ports and length.
+  const checksum = buf.u16(6);
+  const checksumNode = node.add(hf.checksum, buf, 6, 2, checksum);
 
   if (checksum === 0 && pkt.netSrc.indexOf(':') < 0) {
     checksumNode.suffix = ' [zero-value ignored]';
@@ -102,8 +103,11 @@ function dissectUdp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
 
   if (payloadLength <= 0) return;
   const payload = buf.sub(8, payloadLength);
+  // A payload the capture kept none of: the datagram is cut short here (tshark: "UDP truncated").
+  if (payload.length === 0) payload.check(0, 1);
   const payloadNode = node.add(hf.payload, buf, 8, payload.length, payload.bytesAt(0, payload.length));
-  if (payloadNode.real) payloadNode.text = `UDP payload (${payload.reportedLength} byte${payload.reportedLength === 1 ? '' : 's'})`;
+  // Counted as captured, as tshark counts it.
+  if (payloadNode.real) payloadNode.text = `UDP payload (${payload.length} byte${payload.length === 1 ? '' : 's'})`;
   dispatchPorts(ports, payload, pkt, parent, srcPort, dstPort, conv);
 }
 

@@ -1,0 +1,61 @@
+/**
+ * Captures cut by a snapshot length (tcpdump -s N): every layer shows what the capture kept, the
+ * layer where the bytes run out is marked "[Packet size limited during capture]", and the Info column
+ * says as much as tshark's does. Frames of samples/dns.pcap and samples/http.pcap are cut here as
+ * `editcap -s N` cuts them; expected values are tshark 4.0.17's on the cut files (`-T fields`).
+ */
+import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Session } from '../src/engine/session.js';
+import { openCapture } from '../src/capture/open.js';
+import type { Packet } from '../src/engine/packet.js';
+import { fieldValues, samplesDir } from './util.js';
+
+/** Every frame of `file` cut to `snaplen` bytes (its original length kept), dissected in one session. */
+async function cut(file: string, snaplen: number): Promise<Packet[]> {
+  const s = new Session();
+  const out: Packet[] = [];
+  await openCapture(path.join(samplesDir, file)).run((f) => {
+    const bytes = f.bytes.slice(0, Math.min(snaplen, f.capturedLength));
+    out.push(s.dissect({ ...f, bytes, capturedLength: bytes.length }));
+  });
+  return out;
+}
+
+function row(p: Packet, fields: string[]): string {
+  return [p.layers.slice(1).join(':'), p.info, ...fields.map((f) => fieldValues(p, f).join(','))].join('|');
+}
+
+const dnsFields = ['dns.id', 'dns.flags', 'dns.count.queries', 'ipv6.src', 'ipv6.dst', 'icmpv6.checksum'];
+const hasDns = fs.existsSync(path.join(samplesDir, 'dns.pcap'));
+
+describe('snapshot-length cuts, against tshark', () => {
+  it.skipIf(!hasDns)('42 bytes: UDP with no payload captured stops at UDP; IPv6 cut between its addresses keeps the source', async () => {
+    const ps = await cut('dns.pcap', 42);
+    expect(row(ps[2]!, dnsFields)).toBe('eth:ethertype:ip:udp|40001 → 53 Len=36[Packet size limited during capture]||||||');
+    expect(row(ps[30]!, dnsFields)).toBe('eth:ethertype:ipv6|[Packet size limited during capture]||||fd53::2||');
+    expect(ps[2]!.truncated && ps[30]!.truncated).toBe(true);
+  });
+
+  it.skipIf(!hasDns)('44 and 47 bytes: DNS cut inside its ID and flags shows nothing of them; with both, the Info names the query', async () => {
+    expect(row((await cut('dns.pcap', 44))[2]!, dnsFields)).toBe('eth:ethertype:ip:udp:dns|[Packet size limited during capture]||||||');
+    expect(row((await cut('dns.pcap', 47))[2]!, dnsFields)).toBe('eth:ethertype:ip:udp:dns|Standard query 0x492e[Packet size limited during capture]|0x492e|0x0120||||');
+  });
+
+  it.skipIf(!hasDns)('60 bytes: ICMPv6 and UDP over IPv6 cut after their first fields still say what they are', async () => {
+    const ps = await cut('dns.pcap', 60);
+    expect(row(ps[2]!, dnsFields)).toBe('eth:ethertype:ip:udp:dns|Standard query 0x492e[Packet size limited during capture]|0x492e|0x0120|1|||');
+    expect(row(ps[30]!, dnsFields)).toBe('eth:ethertype:ipv6:icmpv6|Neighbor Solicitation[Packet size limited during capture]||||fd53::2|ff02::1:ff00:1|0x7c9e');
+    expect(row(ps[32]!, dnsFields)).toBe('eth:ethertype:ipv6:udp|40011 → 53 Len=49[Packet size limited during capture]||||fd53::2|fd53::1|');
+  });
+
+  it.skipIf(!fs.existsSync(path.join(samplesDir, 'http.pcap')))('140 bytes: an HTTP request whose headers the capture cut is truncated, not malformed', async () => {
+    const p = (await cut('http.pcap', 140))[5]!;
+    expect(row(p, ['http.request.method', 'http.host', 'http.user_agent', 'http.request.full_uri'])).toBe(
+      'eth:ethertype:ip:tcp:http|GET /index.html HTTP/1.1 [Packet size limited during capture]|GET|10.53.0.1|curl/7.88.1|',
+    );
+    expect(p.truncated).toBe(true);
+    expect(p.experts.map((e) => e.message)).toEqual(['GET /index.html HTTP/1.1\\r\\n']);
+  });
+});
