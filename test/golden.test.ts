@@ -23,6 +23,7 @@ const samples: [string, number][] = [
   ['vlan.pcap', 20],
   ['vxlan.pcap', 14],
   ['nflog.pcap', 12],
+  ['wireguard.pcap', 11],
   ['sll2.pcap', 18],
   ['raw.pcap', 10],
   ['multi-if.pcapng', 18],

@@ -7,6 +7,7 @@ import * as eth from './eth.js';
 import * as sll from './sll.js';
 import * as nflog from './nflog.js';
 import * as esp from './esp.js';
+import * as wireguard from './wireguard.js';
 import * as nullLoopback from './null.js';
 import * as rawip from './rawip.js';
 import * as arp from './arp.js';
@@ -35,6 +36,7 @@ const modules: { register(): void }[] = [
   sll,
   nflog,
   esp,
+  wireguard,
   nullLoopback,
   rawip,
   arp,
