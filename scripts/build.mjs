@@ -115,7 +115,7 @@ const cache = (await cacheAfterSampleRuns(script)) ?? script.createCachedData();
 
 /** The cache after running the bundle over the samples (their output discarded); null without samples. */
 async function cacheAfterSampleRuns(script) {
-  const samples = ['dns.pcap', 'http.pcap', 'tls12.pcap', 'tls13.pcap', 'frag.pcap', 'vlan.pcap', 'vxlan.pcap', 'nflog.pcap', 'wireguard.pcap', 'openvpn/udp-tls.pcap', 'openvpn/tcp-tls.pcap',
+  const samples = ['dns.pcap', 'http.pcap', 'tls12.pcap', 'tls13.pcap', 'frag.pcap', 'vlan.pcap', 'vxlan.pcap', 'nflog.pcap', 'wireguard.pcap', 'ipsec.pcap', 'openvpn/udp-tls.pcap', 'openvpn/tcp-tls.pcap',
     'openvpn/tls-auth-sha256.pcap', 'openvpn/tls-crypt.pcap', 'openvpn/cbc.pcap', 'openvpn/static-key.pcap']
     .map((f) => path.join(root, 'samples', f))
     .filter((f) => fs.existsSync(f));

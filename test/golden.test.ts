@@ -24,6 +24,7 @@ const samples: [string, number][] = [
   ['vxlan.pcap', 14],
   ['nflog.pcap', 12],
   ['wireguard.pcap', 11],
+  ['ipsec.pcap', 12],
   ['sll2.pcap', 18],
   ['raw.pcap', 10],
   ['multi-if.pcapng', 18],

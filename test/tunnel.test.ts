@@ -216,8 +216,8 @@ describe('IPsec ESP, against tshark', () => {
     const [keepalive, ike, esp] = udp4500.map((b) => dissectBytes(b, 101));
     expect([row(keepalive!, ['frame.protocols']), keepalive!.protocolColumn, keepalive!.info]).toEqual(['raw:ip:udp:udpencap', 'UDPENCAP', 'NAT-keepalive']);
     expect(findAll(keepalive!.root, 'udpencap.nat_keepalive')).toHaveLength(1);
-    // IKE (ISAKMP) is not dissected: after the marker its bytes are data.
-    expect(row(ike!, ['frame.protocols'])).toBe('raw:ip:udp:udpencap:data');
+    // After the marker, IKE (tshark: "raw:ip:udp:udpencap:isakmp").
+    expect(row(ike!, ['frame.protocols'])).toBe('raw:ip:udp:udpencap:isakmp');
     expect(findAll(ike!.root, 'udpencap.non_esp_marker')).toHaveLength(1);
     expect([row(esp!, ['frame.protocols', 'esp.spi', 'esp.sequence']), esp!.info]).toEqual(['raw:ip:udp:udpencap:esp|0xc0a80001|7', 'ESP (SPI=0xc0a80001)']);
   });

@@ -21,11 +21,12 @@
  * anything else is ESP.
  */
 import { FT, field } from '../engine/fields.js';
-import { protocol, table, dissectData } from '../engine/dispatch.js';
+import { callDissector, protocol, table } from '../engine/dispatch.js';
 import type { Buf } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
 import type { Node } from '../engine/tree.js';
 import { hex } from '../engine/format.js';
+import { isakmp } from './isakmp.js';
 
 const hf = {
   spi: field('esp.spi', 'ESP SPI', FT.UInt32, 'Security Parameters Index: which security association (keys, algorithms, agreed by IKE or set by hand) protects this packet.', { base: 'hex_dec' }),
@@ -55,8 +56,7 @@ function dissectUdpEncap(buf: Buf, pkt: Packet, parent: Node): void {
   if (buf.has(0, 4) && buf.u32(0) === 0) {
     const node = pkt.addLayer(udpencap, parent, buf, 0, 4);
     node.add(hf.nonEspMarker, buf, 0, 4);
-    // IKE, which vpnscope does not dissect: its bytes as data.
-    dissectData(buf.sub(4), pkt, parent);
+    callDissector(isakmp, buf.sub(4), pkt, parent);
     return;
   }
   pkt.addLayer(udpencap, parent, buf, 0, 0);

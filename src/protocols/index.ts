@@ -8,6 +8,7 @@ import * as sll from './sll.js';
 import * as nflog from './nflog.js';
 import * as esp from './esp.js';
 import * as wireguard from './wireguard.js';
+import * as isakmp from './isakmp.js';
 import * as nullLoopback from './null.js';
 import * as rawip from './rawip.js';
 import * as arp from './arp.js';
@@ -37,6 +38,7 @@ const modules: { register(): void }[] = [
   nflog,
   esp,
   wireguard,
+  isakmp,
   nullLoopback,
   rawip,
   arp,
