@@ -58,4 +58,16 @@ describe('snapshot-length cuts, against tshark', () => {
     expect(p.truncated).toBe(true);
     expect(p.experts.map((e) => e.message)).toEqual(['GET /index.html HTTP/1.1\\r\\n']);
   });
+
+  it.skipIf(!fs.existsSync(path.join(samplesDir, 'http.pcap')))('200 bytes: a cut body is not shown; after a cut segment the rest of a body is HTTP continuation', async () => {
+    const ps = await cut('http.pcap', 200);
+    const fields = ['http.request.method', 'http.content_length', 'json.object'];
+    // POST /api/echo with a 59-byte JSON body of which the capture kept part: headers, no JSON.
+    expect(row(ps[25]!, fields)).toBe('eth:ethertype:ip:tcp:http|POST /api/echo HTTP/1.1 [Packet size limited during capture]|POST|59|');
+    // The chunked response's next segments, after its first was cut: body bytes without a message start
+    // (tshark -T fields writes the CR and LF escaped).
+    expect(row(ps[53]!, ['http.file_data'])).toBe('eth:ethertype:ip:tcp:http:data|Continuation|1e\r\nsecond chunk, a little longer\n\r\n');
+    expect(row(ps[68]!, [])).toBe('eth:ethertype:ip:tcp:http:data|Continuation[Packet size limited during capture]');
+    expect(ps[68]!.truncated).toBe(true);
+  });
 });

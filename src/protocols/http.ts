@@ -403,14 +403,19 @@ function dissectHttp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void 
       dir.lengthKnown = false;
       dissectMessage(pdu, pkt, parent, state, dir, writeInfo);
     },
-    (rest) => dissectData(rest, pkt, parent));
+    // Bytes that do not start a message (the rest of a body whose start was lost or cut by the
+    // capture): HTTP's all the same, as tshark shows them.
+    (rest) => dissectContinuation(rest, pkt, parent, '', false));
 }
 
-/** More body of a response that runs until the connection closes. */
-function dissectContinuation(buf: Buf, pkt: Packet, parent: Node, contentType: string): void {
+/**
+ * More body: of a response that runs until the connection closes (`untilClose`, marked so in the
+ * tree), or bytes that follow no message start this stream showed.
+ */
+function dissectContinuation(buf: Buf, pkt: Packet, parent: Node, contentType: string, untilClose = true): void {
   const node = pkt.addLayer(http, parent, buf, 0, buf.length);
   pkt.setInfo('Continuation');
-  node.add(hf.continuation, buf, 0, 0);
+  if (untilClose) node.add(hf.continuation, buf, 0, 0);
   showBody(buf, pkt, parent, node, contentType);
 }
 
@@ -542,6 +547,8 @@ function dissectMessage(buf: Buf, pkt: Packet, parent: Node, state: HttpConversa
     body = dechunked;
   } else if (kind === 'length') {
     body = buf.sub(headerEnd, Math.min(contentLength!, buf.reportedRemaining(headerEnd)));
+    // A body the capture cut (snapshot length) is not shown at all, as tshark does: truncated here.
+    if (body.length < body.reportedLength) body.check(body.length, 1);
     if (body.reportedLength < contentLength!) {
       const n = node.add(hf.bodyShort, buf, headerEnd, body.length);
       n.text = `[Body has ${body.reportedLength} of the ${contentLength} bytes announced by Content-Length]`;
@@ -673,18 +680,20 @@ export interface MediaInfo {
 /** File Data, then the body handed to the dissector for its media type. */
 function showBody(body: Buf, pkt: Packet, parent: Node, node: Node, contentType: string): void {
   if (node.real) {
+    // Counted as captured, as tshark counts it.
     const n = node.add(hf.fileData, body, 0, body.length, UTF8_OF_BYTES);
-    n.text = `File Data: ${body.reportedLength} bytes`;
+    n.text = `File Data: ${body.length} bytes`;
   }
   const mediaType = mediaTypeOf(contentType);
   const info: MediaInfo = { mediaType, contentType };
-  if (!mediaType) {
-    dissectData(body, pkt, node);
-    return;
+  if (!mediaType) dissectData(body, pkt, node);
+  else {
+    const byType = pkt.session.lookup(mediaTypes, mediaType)
+      ?? (mediaType.startsWith('text/') || textualTypes.has(mediaType) ? textLines : undefined);
+    callDissector(byType ?? media, body, pkt, parent, info);
   }
-  const byType = pkt.session.lookup(mediaTypes, mediaType)
-    ?? (mediaType.startsWith('text/') || textualTypes.has(mediaType) ? textLines : undefined);
-  callDissector(byType ?? media, body, pkt, parent, info);
+  // What the capture cut off the end: shown as far as it goes, then HTTP is truncated there.
+  if (body.length < body.reportedLength) body.check(body.length, 1);
 }
 
 // ---------------------------------------------------------------------------------------------
