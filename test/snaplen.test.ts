@@ -1,7 +1,7 @@
 /**
  * Captures cut by a snapshot length (tcpdump -s N): every layer shows what the capture kept, the
  * layer where the bytes run out is marked "[Packet size limited during capture]", and the Info column
- * says as much as tshark's does. Frames of samples/dns.pcap and samples/http.pcap are cut here as
+ * says as much as tshark's does. Frames of the samples are cut here as
  * `editcap -s N` cuts them; expected values are tshark 4.0.17's on the cut files (`-T fields`).
  */
 import { describe, expect, it } from 'vitest';
@@ -69,5 +69,28 @@ describe('snapshot-length cuts, against tshark', () => {
     expect(row(ps[53]!, ['http.file_data'])).toBe('eth:ethertype:ip:tcp:http:data|Continuation|1e\r\nsecond chunk, a little longer\n\r\n');
     expect(row(ps[68]!, [])).toBe('eth:ethertype:ip:tcp:http:data|Continuation[Packet size limited during capture]');
     expect(ps[68]!.truncated).toBe(true);
+  });
+
+  it.skipIf(!fs.existsSync(path.join(samplesDir, 'wireguard.pcap')))('WireGuard messages cut short are still found, and their Info grows as far as the fields go', async () => {
+    const col = (p: Packet) => `${p.layers.slice(1).join(':')}|${p.protocolColumn}|${p.info}`;
+    const at54 = await cut('wireguard.pcap', 54);
+    expect([0, 2, 3].map((i) => col(at54[i]!))).toEqual([
+      'eth:ethertype:ip:udp:wg|WireGuard|Handshake Initiation, sender=0xB2B0A79D[Packet size limited during capture]',
+      'eth:ethertype:ip:udp:wg|WireGuard|Keepalive, receiver=0x2712DEA8[Packet size limited during capture]',
+      'eth:ethertype:ip:udp:wg|WireGuard|Transport Data, receiver=0x2712DEA8[Packet size limited during capture]',
+    ]);
+    // The encrypted packet is opaque, so a cut one is not a truncation; datalen counts what was captured.
+    expect(col((await cut('wireguard.pcap', 140))[3]!)).toBe('eth:ethertype:ip:udp:wg|WireGuard|Transport Data, receiver=0x2712DEA8, counter=1, datalen=66');
+  });
+
+  it.skipIf(!fs.existsSync(path.join(samplesDir, 'vxlan.pcap')))('tunnels cut short: UDP keeps its ports, VXLAN its column, the inner ARP the field it kept', async () => {
+    const col = (p: Packet) => `${p.layers.slice(1).join(':')}|${p.protocolColumn}|${p.info}|${fieldValues(p, 'arp.hw.type').join(',')}`;
+    expect(col((await cut('vxlan.pcap', 38))[0]!)).toBe('eth:ethertype:ip:udp|UDP|38004 → 4789[Packet size limited during capture]|');
+    expect(col((await cut('vxlan.pcap', 46))[0]!)).toBe('eth:ethertype:ip:udp:vxlan|VxLAN|[Packet size limited during capture]|');
+    expect(col((await cut('vxlan.pcap', 66))[0]!)).toBe('eth:ethertype:ip:udp:vxlan:eth:ethertype:arp|ARP|[Packet size limited during capture]|1');
+    if (fs.existsSync(path.join(samplesDir, 'nflog.pcap'))) {
+      // A TLV cut by the capture ends NFLOG there: the logged packet is not shown.
+      expect(col((await cut('nflog.pcap', 42))[0]!)).toBe('nflog|NFLOG|[Packet size limited during capture]|');
+    }
   });
 });

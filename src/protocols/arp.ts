@@ -144,21 +144,23 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 function dissectArp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   // The link layer's Info goes first, as tshark clears it: a short ARP shows only "[Malformed Packet]".
   pkt.setInfo('');
+  // Each field is shown as it is read, so an ARP cut by the capture shows what it kept (as tshark).
   const hwType = buf.u16(0);
+  const node = pkt.addLayer(arp, parent, buf, 0, Math.min(8, buf.length));
+  pkt.protocolColumn = 'ARP';
+  node.add(hf.hwType, buf, 0, 2, hwType);
   const protoType = buf.u16(2);
+  node.add(hf.protoType, buf, 2, 2, protoType);
   const hln = buf.u8(4);
+  node.add(hf.hwSize, buf, 4, 1, hln);
   const pln = buf.u8(5);
+  node.add(hf.protoSize, buf, 5, 1, pln);
   const op = buf.u16(6);
+  node.add(hf.opcode, buf, 6, 2, op);
   const total = 8 + 2 * hln + 2 * pln;
-  const node = pkt.addLayer(arp, parent, buf, 0, Math.min(total, buf.length));
+  node.setEnd(buf, Math.min(total, buf.length));
   pkt.protocolColumn = op >= 3 && op <= 7 ? 'RARP' : op === 8 || op === 9 ? 'Inverse ARP' : 'ARP';
   if (data !== undefined && typeof (data as EthertypePayload).actualLength === 'number') (data as EthertypePayload).actualLength = total;
-
-  node.add(hf.hwType, buf, 0, 2, hwType);
-  node.add(hf.protoType, buf, 2, 2, protoType);
-  node.add(hf.hwSize, buf, 4, 1, hln);
-  node.add(hf.protoSize, buf, 5, 1, pln);
-  node.add(hf.opcode, buf, 6, 2, op);
 
   const sha = buf.bytesAt(8, hln);
   const spa = buf.bytesAt(8 + hln, pln);
@@ -233,7 +235,7 @@ function dissectArp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   }
 }
 
-export const arp = protocol('arp', 'Address Resolution Protocol', 'ARP',
+export const arp = protocol('arp', 'Address Resolution Protocol', 'ARP/RARP',
   'How a host on a LAN finds the hardware (MAC) address that belongs to an IPv4 address: a broadcast question and a unicast answer.',
   dissectArp, (n) => {
     let what: string;

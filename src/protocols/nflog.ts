@@ -124,7 +124,8 @@ function dissectNflog(buf: Buf, pkt: Packet, parent: Node): void {
     const length = order.u16(buf, off);
     const rawType = order.u16(buf, off + 2);
     const type = rawType & 0x7fff;
-    const tlv = node.add(hf.tlv, buf, off, Math.max(length, 4), buf.bytesAt(off, Math.min(Math.max(length, 4), buf.remaining(off))));
+    // A TLV the capture cut stops the dissection there (tshark: NFLOG truncated, the packet not shown).
+    const tlv = node.add(hf.tlv, buf, off, Math.max(length, 4), buf.bytesAt(off, Math.min(Math.max(length, 4), buf.reportedRemaining(off))));
     if (tlv.real) tlv.text = `TLV Type: ${typeNames[type] ?? 'Unknown'} (${type}), Length: ${length}`;
     const lengthNode = tlv.add(hf.tlvLength, buf, off, 2, length);
     tlv.add(hf.tlvType, buf, off + 2, 2, rawType);

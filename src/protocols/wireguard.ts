@@ -92,13 +92,17 @@ function indexText(v: number): string {
   return '0x' + v.toString(16).toUpperCase().padStart(8, '0');
 }
 
-/** A whole message of the right size for its type: what the heuristic demands. */
+/**
+ * A message of the right size for its type: what the heuristic demands. The size is the datagram's,
+ * so a message the capture cut is still recognised.
+ */
 function looksLikeWireGuard(buf: Buf): boolean {
-  if (buf.length < 4 || buf.length !== buf.reportedLength) return false;
+  if (buf.length < 4) return false;
   const type = buf.u8(0);
   if (type < 1 || type > 4 || buf.u8(1) !== 0 || buf.u8(2) !== 0 || buf.u8(3) !== 0) return false;
-  if (type === T.TransportData) return buf.length >= MIN_TRANSPORT && buf.length % 16 === 0;
-  return buf.length === sizes[type];
+  const size = buf.reportedLength;
+  if (type === T.TransportData) return size >= MIN_TRANSPORT && size % 16 === 0;
+  return size === sizes[type];
 }
 
 function dissectWireGuard(buf: Buf, pkt: Packet, parent: Node): void {
@@ -119,33 +123,40 @@ function dissectWireGuard(buf: Buf, pkt: Packet, parent: Node): void {
     return;
   }
   const s = sessions(pkt);
+  // The Info column grows as fields are read, so a message cut by the capture says what it kept.
+  const keepalive = type === T.TransportData && buf.reportedLength - 16 === TAG;
+  pkt.setInfo(keepalive ? 'Keepalive' : typeNames[type]!);
   switch (type) {
     case T.Initiation: {
       const sender = buf.u32le(4);
-      pkt.setInfo(`Handshake Initiation, sender=${indexText(sender)}`);
+      pkt.appendInfo(`, sender=${indexText(sender)}`);
       node.add(hf.sender, buf, 4, 4, sender);
+      const session: Session = { stream: s.next++, initiationFrame: pkt.frame.number, initiator: sender, responder: null };
+      remember(s, sender, session);
       addEphemeral(node, buf, 8);
       node.add(hf.encryptedStatic, buf, 40, 48);
       node.add(hf.encryptedTimestamp, buf, 88, 28);
       addMacs(node, buf, 116);
-      const session: Session = { stream: s.next++, initiationFrame: pkt.frame.number, initiator: sender, responder: null };
-      remember(s, sender, session);
       node.addGenerated(hf.stream, session.stream);
       return;
     }
     case T.Response: {
       const sender = buf.u32le(4);
-      const receiver = buf.u32le(8);
-      pkt.setInfo(`Handshake Response, sender=${indexText(sender)}, receiver=${indexText(receiver)}`);
+      pkt.appendInfo(`, sender=${indexText(sender)}`);
       node.add(hf.sender, buf, 4, 4, sender);
+      const receiver = buf.u32le(8);
+      pkt.appendInfo(`, receiver=${indexText(receiver)}`);
       node.add(hf.receiver, buf, 8, 4, receiver);
+      const session = s.byIndex.get(receiver);
+      const matched = session !== undefined && session.initiator === receiver && session.responder === null;
+      if (matched) {
+        session.responder = sender;
+        remember(s, sender, session);
+      }
       addEphemeral(node, buf, 12);
       node.add(hf.encryptedEmpty, buf, 44, 16);
       addMacs(node, buf, 60);
-      const session = s.byIndex.get(receiver);
-      if (session && session.initiator === receiver && session.responder === null) {
-        session.responder = sender;
-        remember(s, sender, session);
+      if (matched) {
         node.addGenerated(hf.stream, session.stream);
         node.addGenerated(hf.responseTo, session.initiationFrame);
       }
@@ -153,7 +164,7 @@ function dissectWireGuard(buf: Buf, pkt: Packet, parent: Node): void {
     }
     case T.CookieReply: {
       const receiver = buf.u32le(4);
-      pkt.setInfo(`Cookie Reply, receiver=${indexText(receiver)}`);
+      pkt.appendInfo(`, receiver=${indexText(receiver)}`);
       node.add(hf.receiver, buf, 4, 4, receiver);
       node.add(hf.nonce, buf, 8, 24, buf.bytesAt(8, 24));
       node.add(hf.encryptedCookie, buf, 32, 32, buf.bytesAt(32, 32));
@@ -162,14 +173,15 @@ function dissectWireGuard(buf: Buf, pkt: Packet, parent: Node): void {
     }
     default: {
       const receiver = buf.u32le(4);
-      const counter = BigInt(buf.u32le(8)) | (BigInt(buf.u32le(12)) << 32n);
-      const encrypted = buf.reportedLength - 16;
-      const keepalive = encrypted === TAG;
-      pkt.setInfo(keepalive
-        ? `Keepalive, receiver=${indexText(receiver)}, counter=${counter}`
-        : `Transport Data, receiver=${indexText(receiver)}, counter=${counter}, datalen=${encrypted - TAG}`);
+      pkt.appendInfo(`, receiver=${indexText(receiver)}`);
       node.add(hf.receiver, buf, 4, 4, receiver);
+      const counter = BigInt(buf.u32le(8)) | (BigInt(buf.u32le(12)) << 32n);
+      pkt.appendInfo(`, counter=${counter}`);
       node.add(hf.counter, buf, 8, 8, counter);
+      const encrypted = buf.reportedLength - 16;
+      // The length of the tunnelled packet (padded) as far as the capture kept it, as tshark counts it.
+      const captured = buf.length - 16 - TAG;
+      if (!keepalive && captured >= 0) pkt.appendInfo(`, datalen=${captured}`);
       const packet = node.add(hf.encryptedPacket, buf, 16, encrypted);
       if (keepalive) pkt.addExpert(packet, Severity.Chat, 'Sequence', 'This is a Keepalive message', 'wg', hf.keepalive);
       addStream(node, s, receiver);
