@@ -93,4 +93,22 @@ describe('snapshot-length cuts, against tshark', () => {
       expect(col((await cut('nflog.pcap', 42))[0]!)).toBe('nflog|NFLOG|[Packet size limited during capture]|');
     }
   });
+
+  it.skipIf(!fs.existsSync(path.join(samplesDir, 'tcp-lossy.pcap')))('90 bytes of a lossy TCP stream: cut segments go up alone, except those the analysis calls retransmitted or out of order', async () => {
+    const ps = await cut('tcp-lossy.pcap', 90);
+    const col = (i: number) => `${ps[i]!.layers.slice(1).join(':')}|${ps[i]!.protocolColumn}|${ps[i]!.info}`;
+    expect([9, 15, 21, 31].map(col)).toEqual([
+      'raw:ip:tcp:http:data|HTTP|[TCP Previous segment not captured] Continuation[Packet size limited during capture]',
+      'raw:ip:tcp|TCP|[TCP Out-Of-Order] 42011 → 8000 [ACK] Seq=8689 Ack=1 Win=64512 Len=1448 TSval=3121516098 TSecr=3227273759',
+      'raw:ip:tcp|TCP|[TCP Retransmission] 42011 → 8000 [PSH, ACK] Seq=13033 Ack=1 Win=64512 Len=1448 TSval=3121516098 TSecr=3227273759',
+      'raw:ip:tcp:http:data|HTTP|[TCP Fast Retransmission] Continuation[Packet size limited during capture]',
+    ]);
+  });
+
+  it.skipIf(!fs.existsSync(path.join(samplesDir, 'http.pcap')))('90 bytes: an HTTP request whose first line was cut leaves the columns to TCP', async () => {
+    const p = (await cut('http.pcap', 90))[5]!;
+    expect(`${p.layers.slice(1).join(':')}|${p.protocolColumn}|${p.info}`).toBe(
+      'eth:ethertype:ip:tcp:http|TCP|41001 → 80 [PSH, ACK] Seq=1 Ack=1 Win=64512 Len=83 TSval=685613114 TSecr=604684972[Packet size limited during capture]',
+    );
+  });
 });

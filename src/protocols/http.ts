@@ -420,8 +420,15 @@ function dissectContinuation(buf: Buf, pkt: Packet, parent: Node, contentType: s
 }
 
 function dissectMessage(buf: Buf, pkt: Packet, parent: Node, state: HttpConversation, dir: HttpDirection, writeInfo: (t: string) => void): void {
+  const column = pkt.protocolColumn;
   const node = pkt.addLayer(http, parent, buf, 0, buf.length);
   const first = lineAt(buf, 0);
+  if (!first && buf.length < buf.reportedLength) {
+    // The capture cut the first line: nothing is known of the message, and the columns stay the
+    // transport's, as in tshark.
+    pkt.protocolColumn = column;
+    buf.check(buf.length, 1);
+  }
   const firstEnd = first ? first.end : buf.length;
   const firstText = buf.latin1(0, firstEnd);
   const start = parseStartLine(firstText);

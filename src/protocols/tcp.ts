@@ -1250,7 +1250,10 @@ function deliver(payload: Buf, seq: number, pkt: Packet, parent: Node, node: Nod
   const length = payload.reportedLength;
   if (payload.length < length || corrupt) {
     // Cut by the snapshot length, or failing its checksum: these bytes cannot be trusted to join the
-    // stream, so they are dissected alone and the stream restarts after them (as Wireshark does).
+    // stream, so they are dissected alone and the stream restarts after them (as Wireshark does) —
+    // unless the sequence analysis calls them a retransmission or out of order, which are not passed
+    // on (a fast retransmission, filling a gap, is).
+    if (ta.flags & (A.Retransmission | A.OutOfOrder)) return;
     if (flow.stream.pending) flow.stream.resync();
     dispatchPorts(ports, payload, pkt, parent, srcPort, dstPort, conv);
     flow.deliverNext = u32(seq + length);
