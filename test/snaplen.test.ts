@@ -11,6 +11,8 @@ import { Session } from '../src/engine/session.js';
 import { openCapture } from '../src/capture/open.js';
 import type { Packet } from '../src/engine/packet.js';
 import { fieldValues, samplesDir } from './util.js';
+import { findAll } from '../src/engine/query.js';
+import { nodeLabel } from '../src/engine/format.js';
 
 /** Every frame of `file` cut to `snaplen` bytes (its original length kept), dissected in one session. */
 async function cut(file: string, snaplen: number): Promise<Packet[]> {
@@ -110,5 +112,15 @@ describe('snapshot-length cuts, against tshark', () => {
     expect(`${p.layers.slice(1).join(':')}|${p.protocolColumn}|${p.info}`).toBe(
       'eth:ethertype:ip:tcp:http|TCP|41001 → 80 [PSH, ACK] Seq=1 Ack=1 Win=64512 Len=83 TSval=685613114 TSecr=604684972[Packet size limited during capture]',
     );
+  });
+
+  it.skipIf(!fs.existsSync(path.join(samplesDir, 'tls12.pcap')))('90 bytes of TLS: a cut record shows its header only, the record version in the Protocol column', async () => {
+    const ps = await cut('tls12.pcap', 90);
+    expect([5, 7].map((i) => `${ps[i]!.layers.slice(1).join(':')}|${ps[i]!.protocolColumn}|${ps[i]!.info}`)).toEqual([
+      'eth:ethertype:ip:tcp:tls|TLSv1|[Packet size limited during capture]',
+      'eth:ethertype:ip:tcp:tls|TLSv1.2|[Packet size limited during capture]',
+    ]);
+    expect(findAll(ps[5]!.root, 'tls.record').map(nodeLabel)).toEqual(['Record Layer']);
+    expect(fieldValues(ps[5]!, 'tls.record.length')).toEqual(['205']);
   });
 });

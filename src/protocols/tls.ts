@@ -472,6 +472,14 @@ function dissectRecord(pdu: Buf, ctx: Ctx): void {
     pkt.addExpert(n, Severity.Error, 'Malformed', length === 0 ? 'Record length 0 is too small for this content type' : `Record length ${length} is larger than the ${MAX_RECORD} bytes allowed`, 'tls');
   }
   const body = pdu.sub(5, length);
+  if (body.length < body.reportedLength) {
+    // The capture cut the record: its header is all there is (tshark stops here too, with the
+    // record's version in the Protocol column and no Info of its own).
+    if (rec.real) rec.text = 'Record Layer';
+    pkt.protocolColumn = labelVersion;
+    if (!ctx.infoStarted) pkt.setInfo('');
+    body.check(body.length, 1);
+  }
   const encrypted = s.encrypted[ctx.dir];
   let what: string;
 
