@@ -1,11 +1,17 @@
 /**
  * ICMP and ICMPv6: message fields, checksums, echo request/response matching, and error messages whose
  * quoted packet is dissected again in error context (columns unchanged, cut-short quotes not
- * malformed). Frames are raw IP (LINKTYPE_RAW, 101), 1 ms apart; expected values are what tshark
+ * malformed), multi-part extensions (MPLS label stacks) on tcpdump's captures. Hand-made frames are
+ * raw IP (LINKTYPE_RAW, 101), 1 ms apart; expected values are what tshark
  * 4.0.17 prints for the same bytes.
  */
 import { describe, expect, it } from 'vitest';
-import { fieldValue, fieldValues, isMalformed, hexBytes, makeFrame } from './util.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { corpusDir, fieldValue, fieldValues, isMalformed, hexBytes, makeFrame } from './util.js';
+import { openCapture } from '../src/capture/open.js';
+import { findAll } from '../src/engine/query.js';
+import { nodeLabel } from '../src/engine/format.js';
 import { Session } from '../src/engine/session.js';
 import type { Packet } from '../src/engine/packet.js';
 
@@ -509,5 +515,42 @@ describe('ICMPv6', () => {
     expect(protocols(p!)).toBe('raw:ipv6:icmpv6:data');
     expect(fieldValue(p!, 'icmpv6.checksum.status')).toBe('1');
     expect(fieldValue(p!, 'data.len')).toBe('20');
+  });
+});
+
+describe('ICMP multi-part extensions (RFC 4884), against tshark on tcpdump\'s captures', () => {
+  const corpusFile = (name: string) => path.join(corpusDir, 'tcpdump', name);
+
+  async function packets(file: string): Promise<Packet[]> {
+    const s = new Session();
+    const out: Packet[] = [];
+    await openCapture(file).run((f) => void out.push(s.dissect(f)));
+    return out;
+  }
+
+  it.skipIf(!fs.existsSync(corpusFile('mpls-traceroute.pcap')))('a traceroute through an MPLS network: each time-exceeded names the label the probe carried', async () => {
+    const errors = (await packets(corpusFile('mpls-traceroute.pcap'))).filter((p) => fieldValue(p, 'icmp.type') === '11');
+    // tshark -T fields -e icmp.mpls.label -e icmp.mpls.ttl -e icmp.ext.checksum.status -e udp.dstport
+    expect(errors.map((p) => ['icmp.mpls.label', 'icmp.mpls.ttl', 'icmp.ext.checksum.status', 'udp.dstport'].map((f) => fieldValues(p, f).join(',')).join('|'))).toEqual([
+      '100704|1|1|33435', '100704|1|1|33436', '100704|1|1|33437', '102672|1|1|33438', '102672|1|1|33439', '102672|1|1|33440',
+    ]);
+    const ext = findAll(errors[0]!.root, 'icmp.ext')[0]!;
+    expect(nodeLabel(ext)).toBe('ICMP Multi-Part Extensions');
+    const entry = ext.children!.at(-1)!;
+    expect(nodeLabel(entry)).toBe('MPLS Stack Entry');
+    expect(entry.children!.map(nodeLabel)).toEqual(['Length: 8', 'Class: MPLS Label Stack Class (1)', 'C-Type: 1', 'Label: 100704, Exp: 0, S: 1, TTL: 1']);
+    expect(entry.children![3]!.children!.map(nodeLabel)).toEqual([
+      '0001 1000 1001 0110 0000 .... = Label: 100704',
+      '.... .... .... .... .... 000. = Experimental: 0',
+      '.... .... .... .... .... ...1 = Stack bit: Set',
+      'Time to live: 1',
+    ]);
+  });
+
+  it.skipIf(!fs.existsSync(corpusFile('icmp-cksum-oobr-2.pcap')))('a damaged extension checksum is reported with the value it should have', async () => {
+    const p = (await packets(corpusFile('icmp-cksum-oobr-2.pcap')))[0]!;
+    expect(['icmp.ext.checksum', 'icmp.ext.checksum.status', 'icmp.ext.class'].map((f) => fieldValue(p, f))).toEqual(['0xc4e4', '0', '2']);
+    expect(nodeLabel(findAll(p.root, 'icmp.ext.checksum')[0]!)).toBe('Checksum: 0xc4e4 incorrect, should be 0x256c');
+    expect(p.experts.map((e) => e.message)).toContain('Bad checksum [should be 0x256c]');
   });
 });

@@ -79,7 +79,25 @@ const codeNames: Record<number, Record<number, string>> = {
   43: { 0: 'No error', 1: 'Malformed Query', 2: 'No Such Interface', 3: 'No Such Table Entry', 4: 'Multiple Interfaces Satisfy Query' },
 };
 
+/** Extension object classes (IANA "ICMP Extension Object Classes"). */
+const extClassNames: Record<number, string> = { 1: 'MPLS Label Stack Class', 2: 'Interface Information Object', 3: 'Interface Identification Object' };
+/** How tshark titles an object of each class. */
+const extObjectTitles: Record<number, string> = { 1: 'MPLS Stack Entry', 2: 'Interface Information Object', 3: 'Interface Identification Object' };
+
 const hf = {
+  ext: field('icmp.ext', 'ICMP Extensions', FT.None, 'RFC 4884 multi-part extensions after the quoted datagram: objects a router adds, such as the MPLS label stack the packet carried when its TTL ran out.'),
+  extVersion: field('icmp.ext.version', 'Version', FT.UInt8, 'The extension structure\'s version, 2.'),
+  extReserved: field('icmp.ext.res', 'Reserved', FT.UInt16, 'Bits that must be zero.', { base: 'hex', bitmask: 0x0fff }),
+  extChecksum: field('icmp.ext.checksum', 'Checksum', FT.UInt16, 'A one\'s-complement sum over the extension structure alone (0 when the sender left it out).', { base: 'hex' }),
+  extChecksumBad: field('icmp.ext.checksum_bad', 'Bad checksum', FT.None, 'The extension structure\'s checksum does not match its bytes.'),
+  extLength: field('icmp.ext.length', 'Length', FT.UInt16, 'The object\'s length in bytes, its 4-byte header included.'),
+  extClass: field('icmp.ext.class', 'Class', FT.UInt8, 'What the object describes: 1 an MPLS label stack (RFC 4950), 2 the interface the packet arrived on or left by (RFC 5837).', { values: extClassNames }),
+  extCtype: field('icmp.ext.ctype', 'C-Type', FT.UInt8, 'The object\'s sub-type within its class.'),
+  extData: field('icmp.ext.data', 'Data', FT.Bytes, 'The body of an extension object vpnscope does not decode.'),
+  mplsLabel: field('icmp.mpls.label', 'Label', FT.UInt24, 'An MPLS label the packet carried when the router dropped it: which label-switched path (often which VPN) it was on.', { bitmask: 0xfffff0 }),
+  mplsExp: field('icmp.mpls.exp', 'Experimental', FT.UInt24, 'The three traffic-class bits of that label stack entry.', { bitmask: 0x00000e }),
+  mplsS: field('icmp.mpls.s', 'Stack bit', FT.Bool, 'Set on the last (bottom) entry of the label stack.', { bitmask: 0x000001, bitWidth: 24 }),
+  mplsTtl: field('icmp.mpls.ttl', 'Time to live', FT.UInt8, 'The label stack entry\'s own TTL when the packet was dropped.'),
   type: field('icmp.type', 'Type', FT.UInt8, 'What kind of message this is: 8 is an echo request, 0 an echo reply, 3 destination unreachable and 11 time exceeded, for example.'),
   code: field('icmp.code', 'Code', FT.UInt8, 'The reason within the type, e.g. for destination unreachable: 0 network, 1 host, 3 port unreachable, 4 fragmentation needed.'),
   checksum: field('icmp.checksum', 'Checksum', FT.UInt16, 'A one\'s-complement sum over the whole ICMP message that lets the receiver detect corruption.', { base: 'hex' }),
@@ -156,6 +174,67 @@ export function trackEcho(pkt: Packet, node: Node, requests: Map<string, EchoReq
  * columns are frozen, reassembly and conversation state are left alone, and the addresses the rest of
  * this packet is known by are restored afterwards.
  */
+/**
+ * Where an RFC 4884 extension structure starts, or -1: after the datagram length the message gives
+ * (in 32-bit words), or — from senders that leave the length 0, as many routers do — after 128
+ * bytes; either way only where a version-2 header is found (its checksum is then checked).
+ */
+function extensionOffset(buf: Buf): number {
+  const words = buf.u8(5);
+  const at = 8 + (words > 0 ? words * 4 : 128);
+  return at + 4 <= buf.length && buf.length === buf.reportedLength && buf.u8(at) >> 4 === 2 ? at : -1;
+}
+
+function dissectExtensions(buf: Buf, at: number, pkt: Packet, parent: Node): void {
+  const end = buf.length;
+  const ext = parent.add(hf.ext, buf, at, end - at);
+  if (ext.real) ext.text = 'ICMP Multi-Part Extensions';
+  ext.add(hf.extVersion, buf, at, 1, buf.u8(at) >> 4);
+  ext.add(hf.extReserved, buf, at, 2, buf.u16(at) & 0x0fff);
+  const checksum = buf.u16(at + 2);
+  const cs = ext.add(hf.extChecksum, buf, at + 2, 2, checksum);
+  if (checksum !== 0) {
+    const all = buf.bytesAt(at, end - at);
+    if (internetChecksum(all) === 0xffff) {
+      cs.suffix = ' [correct]';
+      ext.addGenerated(checksumStatusField('icmp.ext'), ChecksumStatus.Good);
+    } else {
+      const should = hex(expectedChecksum(all, 2, 0), 4);
+      cs.suffix = ` incorrect, should be ${should}`;
+      pkt.addExpert(cs, Severity.Warning, 'Checksum', `Bad checksum [should be ${should}]`, 'icmp', hf.extChecksumBad);
+      ext.addGenerated(checksumStatusField('icmp.ext'), ChecksumStatus.Bad);
+    }
+  }
+  for (let off = at + 4; off + 4 <= end; ) {
+    const length = buf.u16(off);
+    const cls = buf.u8(off + 2);
+    const ctype = buf.u8(off + 3);
+    if (length < 4 || off + length > end) {
+      const n = ext.add(hf.extLength, buf, off, 2, length);
+      pkt.addExpert(n, Severity.Warning, 'Malformed', `Extension object length ${length} does not fit the message`, 'icmp');
+      return;
+    }
+    const obj = ext.addText(extObjectTitles[cls] ?? `Unknown object (${cls})`, buf, off, length);
+    obj.add(hf.extLength, buf, off, 2, length);
+    obj.add(hf.extClass, buf, off + 2, 1, cls);
+    obj.add(hf.extCtype, buf, off + 3, 1, ctype);
+    if (cls === 1 && ctype === 1) {
+      for (let e = off + 4; e + 4 <= off + length; e += 4) {
+        const word = buf.u24(e);
+        const ttl = buf.u8(e + 3);
+        const entry = obj.addText(`Label: ${word >>> 4}, Exp: ${(word >> 1) & 7}, S: ${word & 1}, TTL: ${ttl}`, buf, e, 4);
+        entry.add(hf.mplsLabel, buf, e, 3, word >>> 4);
+        entry.add(hf.mplsExp, buf, e, 3, (word >> 1) & 7);
+        entry.add(hf.mplsS, buf, e, 3, (word & 1) === 1);
+        entry.add(hf.mplsTtl, buf, e + 3, 1, ttl);
+      }
+    } else if (length > 4) {
+      obj.add(hf.extData, buf, off + 4, length - 4, buf.bytesAt(off + 4, length - 4));
+    }
+    off += length;
+  }
+}
+
 export function dissectQuoted(proto: string, buf: Buf, pkt: Packet, node: Node): void {
   const p = findProtocol(proto);
   if (!p || buf.reportedLength <= 0) return;
@@ -268,7 +347,12 @@ function dissectIcmp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void 
       } else if (type !== 4) {
         node.add(hf.unused, buf, 4, 4, buf.bytesAt(4, 4));
       }
-      if (!inError) dissectQuoted('ip', buf.sub(8), pkt, node);
+      if (!inError) {
+        // RFC 4884: the quoted datagram may be followed by an extension structure.
+        const ext = type === 3 || type === 11 || type === 12 ? extensionOffset(buf) : -1;
+        dissectQuoted('ip', ext > 0 ? buf.sub(8, ext - 8) : buf.sub(8), pkt, node);
+        if (ext > 0) dissectExtensions(buf, ext, pkt, node);
+      }
       return;
     case 9: {
       pkt.setInfo(info);
