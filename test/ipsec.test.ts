@@ -91,9 +91,20 @@ describe('IKEv1 on tcpdump\'s captures, against tshark', () => {
 
   it.skipIf(!fs.existsSync(corpus('ISAKMP_sa_setup.pcap')))('an IKEv1 SA payload: DOI, proposal, transform and its attributes', async () => {
     const p = (await packets(corpus('ISAKMP_sa_setup.pcap')))[0]!;
-    expect(row(p, ['isakmp.version', 'isakmp.exchangetype', 'isakmp.sa.doi', 'isakmp.prop.number', 'isakmp.tf.number', 'isakmp.vid_bytes'])).toBe(
+    expect(row(p, ['isakmp.version', 'isakmp.exchangetype', 'isakmp.sa.doi', 'isakmp.prop.number', 'isakmp.trans.number', 'isakmp.vid_bytes'])).toBe(
       'eth:ethertype:ip:udp:isakmp|0x10|2|1|1|1|43:9b:59:f8:ba:67:6c:4c:77:37:ae:22:ea:b8:f5:82,7d:94:19:a6:53:10:ca:6f:2c:17:9d:92:15:52:9d:56,90:cb:80:91:3e:bb:69:6e:08:63:81:b5:ec:42:7b:1f',
     );
-    expect(findAll(p.root, 'isakmp.ike2.attr').map(nodeLabel).slice(0, 2)).toEqual(['IKE Attribute (t=1,l=2): Encryption-Algorithm: 0007', 'IKE Attribute (t=14,l=2): Key-Length: 128']);
+    expect(findAll(p.root, 'isakmp.ike.attr').map(nodeLabel)).toEqual([
+      'IKE Attribute (t=1,l=2): Encryption-Algorithm: AES-CBC',
+      'IKE Attribute (t=14,l=2): Key-Length: 128',
+      'IKE Attribute (t=2,l=2): Hash-Algorithm: SHA',
+      'IKE Attribute (t=4,l=2): Group-Description: Default 768-bit MODP group',
+      'IKE Attribute (t=3,l=2): Authentication-Method: Pre-shared key',
+      'IKE Attribute (t=11,l=2): Life-Type: Seconds',
+      'IKE Attribute (t=12,l=4): Life-Duration: 86400',
+    ]);
+    // tshark -T fields -e isakmp.ike.attr.encryption_algorithm -e isakmp.ike.attr.life_duration -e isakmp.ike.attr.authentication_method
+    expect(['isakmp.ike.attr.encryption_algorithm', 'isakmp.ike.attr.life_duration', 'isakmp.ike.attr.authentication_method'].map((f) => fieldValues(p, f).join(','))).toEqual(['7', '86400', '1']);
+    expect(nodeLabel(findAll(p.root, 'isakmp.trans.id')[0]!)).toBe('Transform ID: KEY_IKE (1)');
   });
 });

@@ -107,6 +107,17 @@ const v1AttributeNames: Record<number, string> = {
   11: 'Life-Type', 12: 'Life-Duration', 13: 'PRF', 14: 'Key-Length', 15: 'Field-Size', 16: 'Group-Order',
 };
 
+const v1EncryptionNames: Record<number, string> = {
+  1: 'DES-CBC', 2: 'IDEA-CBC', 3: 'Blowfish-CBC', 4: 'RC5-R16-B64-CBC', 5: '3DES-CBC', 6: 'CAST-CBC', 7: 'AES-CBC', 8: 'CAMELLIA-CBC',
+};
+const v1HashNames: Record<number, string> = { 1: 'MD5', 2: 'SHA', 3: 'Tiger', 4: 'SHA2-256', 5: 'SHA2-384', 6: 'SHA2-512' };
+const v1AuthNames: Record<number, string> = {
+  1: 'Pre-shared key', 2: 'DSS signatures', 3: 'RSA signatures', 4: 'Encryption with RSA', 5: 'Revised encryption with RSA',
+  9: 'ECDSA with SHA-256 on the P-256 curve', 10: 'ECDSA with SHA-384 on the P-384 curve', 11: 'ECDSA with SHA-512 on the P-521 curve',
+  65001: 'XAUTHInitPreShared', 65002: 'XAUTHRespPreShared', 65003: 'XAUTHInitDSS', 65004: 'XAUTHRespDSS', 65005: 'XAUTHInitRSA',
+  65006: 'XAUTHRespRSA', 65007: 'XAUTHInitRSAEncryption', 65008: 'XAUTHRespRSAEncryption',
+};
+
 const hashAlgorithmNames: Record<number, string> = { 0: 'Reserved', 1: 'SHA1', 2: 'SHA2-256', 3: 'SHA2-384', 4: 'SHA2-512', 5: 'Identity' };
 
 const hf = {
@@ -142,7 +153,8 @@ const hf = {
   tfInteg: field('isakmp.tf.id.integ', 'Transform ID (INTEG)', FT.UInt16, 'The integrity (MAC) algorithm offered.', { values: integNames }),
   tfDh: field('isakmp.tf.id.dh', 'Transform ID (D-H)', FT.UInt16, 'The Diffie-Hellman group offered for the key exchange.', { values: dhNames }),
   tfEsn: field('isakmp.tf.id.esn', 'Transform ID (ESN)', FT.UInt16, 'Whether extended (64-bit) sequence numbers are offered for ESP.', { values: esnNames }),
-  tfNumber: field('isakmp.tf.number', 'Transform number', FT.UInt8, 'IKEv1: numbers the transforms of a proposal.'),
+  tfNumber: field('isakmp.trans.number', 'Transform number', FT.UInt8, 'IKEv1: numbers the transforms of a proposal.'),
+  transId: field('isakmp.trans.id', 'Transform ID', FT.UInt8, 'IKEv1: the transform offered (KEY_IKE for the ISAKMP SA; an ESP or AH algorithm for an IPsec SA).'),
   tfId: field('isakmp.tf.id', 'Transform ID', FT.UInt16, 'The algorithm offered, numbered in its type\'s registry.'),
   attr: field('isakmp.ike2.attr', 'Transform Attribute', FT.None, 'A parameter of the transform, such as the key length of a cipher that has several.'),
   attrFormat: field('isakmp.ike2.attr.format', 'Format', FT.Bool, 'Whether the attribute is a type and a 2-byte value (TV) or a type, a length and a value (TLV).', { bitmask: 0x8000, bitWidth: 16, trueFalse: ['Type/Value (TV)', 'Type/Length/Value (TLV)'] }),
@@ -150,6 +162,19 @@ const hf = {
   attrLength: field('isakmp.ike2.attr.length', 'Length', FT.UInt16, 'The length of a TLV attribute\'s value.'),
   attrValue: field('isakmp.ike2.attr.value', 'Value', FT.Bytes, 'The attribute\'s value as bytes.'),
   keyLength: field('isakmp.ike2.attr.key_length', 'Key Length', FT.UInt16, 'The cipher key length in bits (128, 192 or 256 for AES).'),
+  v1Attr: field('isakmp.ike.attr', 'IKE Attribute', FT.None, 'IKEv1: a parameter of the offered phase-1 transform: cipher, hash, authentication method, Diffie-Hellman group, lifetime.'),
+  v1AttrFormat: field('isakmp.ike.attr.format', 'Format', FT.Bool, 'Whether the attribute is a type and a 2-byte value (TV) or a type, a length and a value (TLV).', { bitmask: 0x8000, bitWidth: 16, trueFalse: ['Type/Value (TV)', 'Type/Length/Value (TLV)'] }),
+  v1AttrType: field('isakmp.ike.attr.type', 'Type', FT.UInt16, 'Which phase-1 parameter the attribute sets.', { values: v1AttributeNames }),
+  v1AttrLength: field('isakmp.ike.attr.length', 'Length', FT.UInt16, 'The length of a TLV attribute\'s value.'),
+  v1AttrValue: field('isakmp.ike.attr.value', 'Value', FT.Bytes, 'The attribute\'s value as bytes.'),
+  v1Encryption: field('isakmp.ike.attr.encryption_algorithm', 'Encryption Algorithm', FT.UInt16, 'The cipher offered for the IKE SA.', { values: v1EncryptionNames }),
+  v1Hash: field('isakmp.ike.attr.hash_algorithm', 'HASH Algorithm', FT.UInt16, 'The hash offered for the IKE SA\'s PRF and integrity.', { values: v1HashNames }),
+  v1AuthMethod: field('isakmp.ike.attr.authentication_method', 'Authentication Method', FT.UInt16, 'How the peers prove who they are: a pre-shared key, signatures, or encryption with RSA keys.', { values: v1AuthNames }),
+  v1Group: field('isakmp.ike.attr.group_description', 'Group Description', FT.UInt16, 'The Diffie-Hellman group offered.', { values: dhNames }),
+  v1GroupType: field('isakmp.ike.attr.group_type', 'Group Type', FT.UInt16, 'The kind of Diffie-Hellman group: MODP, ECP or EC2N.', { values: { 1: 'MODP', 2: 'ECP', 3: 'EC2N' } }),
+  v1LifeType: field('isakmp.ike.attr.life_type', 'Life Type', FT.UInt16, 'What the life duration counts: seconds or kilobytes.', { values: { 1: 'Seconds', 2: 'Kilobytes' } }),
+  v1LifeDuration: field('isakmp.ike.attr.life_duration', 'Life Duration', FT.UInt32, 'How long the IKE SA may live, in the unit the life type gives.'),
+  v1KeyLength: field('isakmp.ike.attr.key_length', 'Key Length', FT.UInt16, 'The cipher key length in bits.'),
   dhGroup: field('isakmp.key_exchange.dh_group', 'DH Group #', FT.UInt16, 'The Diffie-Hellman group the key exchange data belongs to.', { values: dhNames }),
   keData: field('isakmp.key_exchange.data', 'Key Exchange Data', FT.Bytes, 'The sender\'s Diffie-Hellman public value; with the peer\'s it yields the shared secret no eavesdropper can compute.'),
   nonce: field('isakmp.nonce', 'Nonce DATA', FT.Bytes, 'Random bytes mixed into the keys, so every SA gets fresh keys.'),
@@ -167,6 +192,18 @@ const hf = {
   encIcd: field('isakmp.enc.icd', 'Integrity Checksum Data', FT.Bytes, 'The MAC (or AEAD tag) over the message, of the length the integrity algorithm makes.'),
   payloadData: field('isakmp.payloaddata', 'Payload data', FT.Bytes, 'The body of a payload vpnscope does not decode further.'),
   badLength: field('isakmp.payloadlength.invalid', 'Invalid payload length', FT.None, 'A payload length shorter than the generic header or past the end of the message.'),
+};
+
+/** The typed field of each IKEv1 phase-1 attribute that carries a number, and its value names. */
+const v1Attributes: Record<number, { field: FieldDef; names?: Record<number, string> }> = {
+  1: { field: hf.v1Encryption, names: v1EncryptionNames },
+  2: { field: hf.v1Hash, names: v1HashNames },
+  3: { field: hf.v1AuthMethod, names: v1AuthNames },
+  4: { field: hf.v1Group, names: dhNames },
+  5: { field: hf.v1GroupType, names: { 1: 'MODP', 2: 'ECP', 3: 'EC2N' } },
+  11: { field: hf.v1LifeType, names: { 1: 'Seconds', 2: 'Kilobytes' } },
+  12: { field: hf.v1LifeDuration },
+  14: { field: hf.v1KeyLength },
 };
 
 /** IV and ICV sizes of an encryption transform, or undefined when not known. */
@@ -198,6 +235,8 @@ interface Ctx {
   ispi: string;
   /** Set while reading a responder's SA payload in IKE_SA_INIT. */
   chosen: Chosen | null;
+  /** The protocol of the proposal being read (1 = the ISAKMP SA itself). */
+  proposalProtocol: number;
 }
 
 function dissectIsakmp(buf: Buf, pkt: Packet, parent: Node): void {
@@ -246,7 +285,7 @@ function dissectIsakmp(buf: Buf, pkt: Packet, parent: Node): void {
   node.add(hf.length, buf, 24, 4, length);
   const end = Math.min(Math.max(length, 28), buf.reportedLength);
 
-  const ctx: Ctx = { pkt, buf, v2, ispi: bytesToHex(ispiBytes, ''), chosen: null };
+  const ctx: Ctx = { pkt, buf, v2, ispi: bytesToHex(ispiBytes, ''), chosen: null, proposalProtocol: 0 };
   // IKEv1 with the encryption flag: everything after the header is ciphertext.
   if (!v2 && flags & 0x01) {
     if (end > 28) node.add(hf.encData, buf, 28, end - 28);
@@ -359,6 +398,7 @@ function proposals(ctx: Ctx, parent: Node, offset: number, end: number, v2: bool
     }
     n.add(hf.propNumber, buf, offset + 4, 1, number);
     const protocolId = buf.u8(offset + 5);
+    ctx.proposalProtocol = protocolId;
     const protoNode = n.add(hf.propProtocol, buf, offset + 5, 1, protocolId);
     if (!v2 && protoNode.real) protoNode.text = `Protocol ID: ${v1ProtocolIds[protocolId] ?? 'Unknown'} (${protocolId})`;
     const spiSize = buf.u8(offset + 6);
@@ -395,7 +435,10 @@ function transforms(ctx: Ctx, parent: Node, offset: number, end: number, v2: boo
       const number = buf.u8(offset + 4);
       if (n.real) n.text = `Payload: Transform (3) # ${number}`;
       n.add(hf.tfNumber, buf, offset + 4, 1, number);
-      n.add(hf.tfId, buf, offset + 5, 1, buf.u8(offset + 5));
+      const id = buf.u8(offset + 5);
+      const idNode = n.add(hf.transId, buf, offset + 5, 1, id);
+      // In a proposal for the ISAKMP SA itself, transform 1 is KEY_IKE (the only one defined).
+      if (ctx.proposalProtocol === 1 && id === 1 && idNode.real) idNode.text = 'Transform ID: KEY_IKE (1)';
       n.add(hf.reserved, buf, offset + 6, 2, buf.bytesAt(offset + 6, 2));
     }
     attributes(ctx, n, offset + 8, offset + length);
@@ -415,20 +458,29 @@ function attributes(ctx: Ctx, parent: Node, offset: number, end: number): void {
     const valueAt = tv ? offset + 2 : offset + 4;
     if (valueAt + valueLength > end) return;
     const value = buf.bytesAt(valueAt, valueLength);
-    const a = parent.add(hf.attr, buf, offset, valueAt + valueLength - offset);
-    const keyLength = type === 14 && valueLength === 2 ? buf.u16(valueAt) : undefined;
-    const v1Name = ctx.v2 ? undefined : v1AttributeNames[type];
-    if (a.real) {
-      a.text = ctx.v2
-        ? `Transform Attribute (t=${type},l=${valueLength}): ${keyLength !== undefined ? `Key Length: ${keyLength}` : bytesToHex(value, '')}`
-        : `IKE Attribute (t=${type},l=${valueLength}): ${v1Name ?? 'Unknown'}: ${keyLength !== undefined ? keyLength : bytesToHex(value, '')}`;
+    const number = valueLength === 2 ? buf.u16(valueAt) : valueLength === 4 ? buf.u32(valueAt) : undefined;
+    const length = valueAt + valueLength - offset;
+    if (ctx.v2) {
+      const a = parent.add(hf.attr, buf, offset, length);
+      const keyLength = type === 14 ? number : undefined;
+      if (a.real) a.text = `Transform Attribute (t=${type},l=${valueLength}): ${keyLength !== undefined ? `Key Length: ${keyLength}` : bytesToHex(value, '')}`;
+      a.add(hf.attrFormat, buf, offset, 2, tv);
+      a.add(hf.attrType, buf, offset, 2, type);
+      if (!tv) a.add(hf.attrLength, buf, offset + 2, 2, valueLength);
+      a.add(hf.attrValue, buf, valueAt, valueLength, value);
+      if (keyLength !== undefined) a.add(hf.keyLength, buf, valueAt, 2, keyLength);
+    } else {
+      // IKEv1 phase-1 attributes (RFC 2409 appendix A), each with its typed field as tshark has them.
+      const typed = v1Attributes[type];
+      const a = parent.add(hf.v1Attr, buf, offset, length);
+      const shown = typed && number !== undefined ? (typed.names?.[number] ?? String(number)) : bytesToHex(value, '');
+      if (a.real) a.text = `IKE Attribute (t=${type},l=${valueLength}): ${v1AttributeNames[type] ?? 'Unknown'}: ${shown}`;
+      a.add(hf.v1AttrFormat, buf, offset, 2, tv);
+      a.add(hf.v1AttrType, buf, offset, 2, type);
+      if (!tv) a.add(hf.v1AttrLength, buf, offset + 2, 2, valueLength);
+      a.add(hf.v1AttrValue, buf, valueAt, valueLength, value);
+      if (typed && number !== undefined) a.add(typed.field, buf, valueAt, valueLength, number);
     }
-    a.add(hf.attrFormat, buf, offset, 2, tv);
-    const typeNode = a.add(hf.attrType, buf, offset, 2, type);
-    if (!ctx.v2 && typeNode.real) typeNode.text = `Type: ${v1Name ?? 'Unknown'} (${type})`;
-    if (!tv) a.add(hf.attrLength, buf, offset + 2, 2, valueLength);
-    a.add(hf.attrValue, buf, valueAt, valueLength, value);
-    if (keyLength !== undefined) a.add(hf.keyLength, buf, valueAt, 2, keyLength);
     offset = valueAt + valueLength;
   }
 }
