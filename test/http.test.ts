@@ -13,6 +13,7 @@ import { findAll } from '../src/engine/query.js';
 import { nodeLabel } from '../src/engine/format.js';
 import { treeLines } from '../src/render/text.js';
 import { packetJson } from '../src/render/json.js';
+import { fieldsLine, parseFieldsOptions } from '../src/render/fields.js';
 import { corpusDir, dissectAll, fieldValue, fieldValues, hexBytes, isMalformed, makeFrame, repoRoot, samplesDir } from './util.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -517,5 +518,15 @@ describe('hostile and mutated input', () => {
       });
     }
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
+
+describe('-T fields text, against tshark', () => {
+  it('escapes CR, LF and tab once and leaves a backslash alone', () => {
+    // IPv4/TCP 40000 → 80: "GET /a\b HTTP/1.1\r\nHost: x\y<TAB>z\r\n\r\n"
+    const p = dissectAll([hexBytes('4500004c00010000400666ab0a0000010a0000029c4000500000000100000001501803e800000000474554202f615c6220485454502f312e310d0a486f73743a20785c79097a0d0a0d0a')], 101)[0]!;
+    const line = fieldsLine(p, parseFieldsOptions(['http.request.uri', 'http.host', 'http.request.line'], [], 6));
+    // tshark -T fields -e http.request.uri -e http.host -e http.request.line on the same bytes
+    expect(line).toBe('/a\\b\tx\\y\\tz\tHost: x\\y\\tz\\r\\n');
   });
 });

@@ -26,7 +26,7 @@ import { protocol, table } from '../engine/dispatch.js';
 import type { Buf } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
 import { Severity, type Node } from '../engine/tree.js';
-import { bytesToHex } from '../engine/format.js';
+import { bytesToHex, escapeText } from '../engine/format.js';
 
 const exchangeNames: Record<number, string> = {
   0: 'NONE', 1: 'Base', 2: 'Identity Protection (Main Mode)', 3: 'Authentication Only', 4: 'Aggressive', 5: 'Informational',
@@ -118,6 +118,19 @@ const v1AuthNames: Record<number, string> = {
   65006: 'XAUTHRespRSA', 65007: 'XAUTHInitRSAEncryption', 65008: 'XAUTHRespRSAEncryption',
 };
 
+/** Vendor IDs seen in the wild (each a hash of a name), with tshark's names for them. */
+const vendorIds = new Map<string, string>([
+  ['4a131c81070358455c5728f20e95452f', 'RFC 3947 Negotiation of NAT-Traversal in the IKE'],
+  ['439b59f8ba676c4c7737ae22eab8f582', 'draft-ietf-ipsec-nat-t-ike-07'],
+  ['7d9419a65310ca6f2c179d9215529d56', 'draft-ietf-ipsec-nat-t-ike-03'],
+  ['90cb80913ebb696e086381b5ec427b1f', 'draft-ietf-ipsec-nat-t-ike-02\n'],
+  ['cd60464335df21f87cfdb2fc68b6a448', 'draft-ietf-ipsec-nat-t-ike-02'],
+  ['4485152d18b6bbcd0be8a8469579ddcc', 'draft-ietf-ipsec-nat-t-ike-00'],
+  ['afcad71368a1f1c96b8696fc77570100', 'RFC 3706 DPD (Dead Peer Detection)'],
+  ['12f5f28c457168a9702d9fe274cc0100', 'CISCO-UNITY'],
+  ['09002689dfd6b712', 'XAUTH'],
+]);
+
 const hashAlgorithmNames: Record<number, string> = { 0: 'Reserved', 1: 'SHA1', 2: 'SHA2-256', 3: 'SHA2-384', 4: 'SHA2-512', 5: 'Identity' };
 
 const hf = {
@@ -185,8 +198,12 @@ const hf = {
   deleteCount: field('isakmp.delete.num_spis', 'Number of SPIs', FT.UInt16, 'How many SAs this Delete payload removes.'),
   deleteSpi: field('isakmp.delete.spi', 'Delete SPI', FT.Bytes, 'The SPI of an SA being deleted.'),
   vid: field('isakmp.vid_bytes', 'Vendor ID', FT.Bytes, 'A constant naming the sender\'s software or a feature it supports (often a hash of a string).'),
+  vidString: field('isakmp.vid_string', 'Vendor ID', FT.String, 'What the vendor ID is known to stand for: NAT traversal, dead peer detection, a vendor\'s extensions.'),
   doi: field('isakmp.sa.doi', 'Domain of interpretation', FT.UInt32, 'IKEv1: the context the SA is negotiated in; 1 is IPsec.', { values: { 0: 'ISAKMP', 1: 'IPSEC' } }),
   situation: field('isakmp.sa.situation', 'Situation', FT.Bytes, 'IKEv1: the security situation; 0x00000001 is "identity only".'),
+  situationIdentity: field('isakmp.sa.situation.identity_only', 'Identity Only', FT.Bool, 'The SA is identified by the identities in the Identification payloads.', { bitmask: 0x1, bitWidth: 32, trueFalse: ['True', 'False'] }),
+  situationSecrecy: field('isakmp.sa.situation.secrecy', 'Secrecy', FT.Bool, 'The SA is negotiated where labelled secrecy is required.', { bitmask: 0x2, bitWidth: 32, trueFalse: ['True', 'False'] }),
+  situationIntegrity: field('isakmp.sa.situation.integrity', 'Integrity', FT.Bool, 'The SA is negotiated where labelled integrity is required.', { bitmask: 0x4, bitWidth: 32, trueFalse: ['True', 'False'] }),
   encIv: field('isakmp.enc.iv', 'Initialization Vector', FT.Bytes, 'The per-message IV of the cipher the IKE SA uses, as long as that cipher needs.'),
   encData: field('isakmp.enc.data', 'Encrypted Data', FT.None, 'The encrypted inner payloads (identities, authentication, traffic selectors, deletes…), readable only with the IKE SA\'s keys.'),
   encIcd: field('isakmp.enc.icd', 'Integrity Checksum Data', FT.Bytes, 'The MAC (or AEAD tag) over the message, of the length the integrity algorithm makes.'),
@@ -328,7 +345,11 @@ function body(ctx: Ctx, n: Node, type: number, start: number, end: number, takeC
   switch (type) {
     case 1: // IKEv1 SA: DOI, situation, then proposals
       n.add(hf.doi, buf, start, 4, buf.u32(start));
-      n.add(hf.situation, buf, start + 4, 4, buf.bytesAt(start + 4, 4));
+      const situation = n.add(hf.situation, buf, start + 4, 4, buf.bytesAt(start + 4, 4));
+      const bits = buf.u32(start + 4);
+      situation.add(hf.situationIdentity, buf, start + 4, 4, (bits & 1) !== 0);
+      situation.add(hf.situationSecrecy, buf, start + 4, 4, (bits & 2) !== 0);
+      situation.add(hf.situationIntegrity, buf, start + 4, 4, (bits & 4) !== 0);
       proposals(ctx, n, start + 8, end, false);
       return;
     case 33:
@@ -359,9 +380,14 @@ function body(ctx: Ctx, n: Node, type: number, start: number, end: number, takeC
       notify(ctx, n, start, end);
       return;
     case 13:
-    case 43:
-      n.add(hf.vid, buf, start, size, buf.bytesAt(start, size));
+    case 43: {
+      const bytes = buf.bytesAt(start, size);
+      n.add(hf.vid, buf, start, size, bytes);
+      const name = vendorIds.get(bytesToHex(bytes, '')) ?? 'Unknown Vendor ID';
+      n.add(hf.vidString, buf, start, size, name);
+      if (n.real) n.text = `Payload: Vendor ID (${type}) : ${escapeText(name)}`;
       return;
+    }
     case 42: {
       n.add(hf.notifyProtocol, buf, start, 1, buf.u8(start));
       const spiSize = buf.u8(start + 1);

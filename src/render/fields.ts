@@ -112,8 +112,11 @@ export function fieldsLine(pkt: Packet, o: FieldsOptions): string {
   return cells.join(o.separator);
 }
 
-/** tshark writes CR, LF, tab and backslash in field values as escapes so each packet stays one line. */
+/**
+ * tshark writes CR, LF and tab in field values as escapes so each packet stays one line (a backslash
+ * stays as it is). Text fields arrive escaped already (escapeText); this catches the columns.
+ */
 function escapeControl(s: string): string {
-  if (!/[\r\n\t\\]/.test(s)) return s;
-  return s.replace(/[\r\n\t\\]/g, (c) => (c === '\r' ? '\\r' : c === '\n' ? '\\n' : c === '\t' ? '\\t' : '\\\\'));
+  if (!/[\r\n\t]/.test(s)) return s;
+  return s.replace(/[\r\n\t]/g, (c) => (c === '\r' ? '\\r' : c === '\n' ? '\\n' : '\\t'));
 }
