@@ -123,4 +123,22 @@ describe('snapshot-length cuts, against tshark', () => {
     expect(findAll(ps[5]!.root, 'tls.record').map(nodeLabel)).toEqual(['Record Layer']);
     expect(fieldValues(ps[5]!, 'tls.record.length')).toEqual(['205']);
   });
+
+  it('a layer that ends at the cut: named in frame.protocols with its column, or its own Info (tags), and no empty Data', async () => {
+    const col = (p: Packet) => `${p.layers.slice(1).join(':')}|${p.protocolColumn}|${p.info}`;
+    const has = (f: string) => fs.existsSync(path.join(samplesDir, f));
+    if (has('vlan.pcap')) {
+      const at16 = await cut('vlan.pcap', 16);
+      expect([col(at16[0]!), col(at16[14]!)]).toEqual([
+        'eth:ethertype:vlan|VLAN|PRI: 0  DEI: 0  ID: 100[Packet size limited during capture]',
+        'eth:ethertype:ieee8021ad|802.1ad|PRI: 0  DROP: 0 ID: 200[Packet size limited during capture]',
+      ]);
+      expect(col((await cut('vlan.pcap', 46))[2]!)).toBe('eth:ethertype:vlan:ethertype:ip:icmp|ICMP|Echo (ping) request  id=0x064e, seq=1/256, ttl=64');
+    }
+    if (has('sll.pcap')) {
+      const at16 = await cut('sll.pcap', 16);
+      expect([col(at16[0]!), col(at16[2]!)]).toEqual(['sll:ethertype:arp|ARP|[Packet size limited during capture]', 'sll:ethertype:ip|IPv4|[Packet size limited during capture]']);
+    }
+    if (has('frag.pcap')) expect(col((await cut('frag.pcap', 54))[16]!)).toBe('eth:ethertype:ipv6:ipv6.fraghdr|IPv6|[Packet size limited during capture]');
+  });
 });

@@ -113,7 +113,8 @@ dataProtocolField.label = (n) => `Data (${n.length} bytes)`;
 
 /** Shows bytes nobody claimed as Wireshark's "Data" layer. */
 export function dissectData(buf: Buf, pkt: Packet, parent: Node): void {
-  if (buf.reportedLength <= 0) return;
+  // Nothing to show when the capture kept none of it (Wireshark adds no Data layer either).
+  if (buf.reportedLength <= 0 || buf.length === 0) return;
   // Raw data never names the Protocol column: it keeps the layer that carried it ("UDP", "ICMP").
   const column = pkt.protocolColumn;
   const node = pkt.addLayer(dataProtocol, parent, buf, 0, buf.length);
@@ -138,9 +139,13 @@ protocols.set('data', dataProtocol);
  * other exception (a dissector bug) marks this packet only. The next packet is dissected normally.
  */
 export function callDissector(proto: Protocol, buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
+  const layers = pkt.layers.length;
   try {
     proto.dissect(buf, pkt, parent, data);
   } catch (e) {
+    // A protocol that ran out of bytes before it could add its layer was still there: frame.protocols
+    // lists it, as Wireshark's does.
+    if (pkt.layers.length === layers && (e instanceof CapturedBoundsError || e instanceof ReportedBoundsError)) pkt.layers.push(proto.abbrev);
     noteException(e, proto, pkt);
   }
 }

@@ -144,10 +144,11 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 function dissectArp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   // The link layer's Info goes first, as tshark clears it: a short ARP shows only "[Malformed Packet]".
   pkt.setInfo('');
+  if (!pkt.inErrorPacket) pkt.protocolColumn = 'ARP';
   // Each field is shown as it is read, so an ARP cut by the capture shows what it kept (as tshark).
   const hwType = buf.u16(0);
   const node = pkt.addLayer(arp, parent, buf, 0, Math.min(8, buf.length));
-  pkt.protocolColumn = 'ARP';
+  if (!pkt.inErrorPacket) pkt.protocolColumn = 'ARP';
   node.add(hf.hwType, buf, 0, 2, hwType);
   const protoType = buf.u16(2);
   node.add(hf.protoType, buf, 2, 2, protoType);

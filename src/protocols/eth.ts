@@ -308,6 +308,8 @@ function dissectVlan(buf: Buf, pkt: Packet, parent: Node): void {
   node.add(hfVlan.priority, buf, 0, 2, tci >>> 13);
   node.add(hfVlan.dei, buf, 0, 2, (tci & 0x1000) !== 0);
   node.add(hfVlan.id, buf, 0, 2, tci & 0x0fff);
+  // tshark's Info for the tag, which the payload's replaces (seen alone when the capture ends here).
+  pkt.setInfo(`PRI: ${tci >>> 13}  DEI: ${(tci >> 12) & 1}  ID: ${tci & 0x0fff}`);
   const type = buf.u16(2);
   if (type <= 1500) {
     dissectTagged8023(buf, pkt, parent, node, type, node.add(hfVlan.len, buf, 2, 2, type), hfVlan.trailer);
@@ -340,6 +342,8 @@ function dissectQinq(buf: Buf, pkt: Packet, parent: Node): void {
   node.add(hfQinq.priority, buf, 0, 2, tci >>> 13);
   node.add(hfQinq.dei, buf, 0, 2, (tci >>> 12) & 1);
   node.add(hfQinq.id, buf, 0, 2, tci & 0x0fff);
+  // tshark's Info for the service tag (its spacing too), which the payload's replaces.
+  pkt.setInfo(`PRI: ${tci >>> 13}  DROP: ${(tci >>> 12) & 1} ID: ${tci & 0x0fff}`);
   const type = buf.u16(2);
   node.add(hfPbb.etype, buf, 2, 2, type);
   callDissector(ethertype, buf, pkt, parent, { etype: type, payloadOffset: 4, layerNode: node, trailerField: hfPbb.trailer, fcsLength: -1 } satisfies EthertypeData);

@@ -259,6 +259,7 @@ export function dissectQuoted(proto: string, buf: Buf, pkt: Packet, node: Node):
 
 function dissectIcmp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   const node = pkt.addLayer(icmp, parent, buf, 0, buf.length);
+  pkt.setInfo('');
   // The fixed 4 bytes are read before anything is shown: a message shorter than that shows no fields.
   const checksum = buf.u16(2);
   const type = buf.u8(0);
@@ -405,7 +406,7 @@ function dissectEchoData(buf: Buf, pkt: Packet, node: Node): void {
       off = 16;
     }
   }
-  if (buf.reportedRemaining(off) > 0) dissectData(buf.sub(off), pkt, node);
+  if (buf.remaining(off) > 0) dissectData(buf.sub(off), pkt, node);
 }
 
 export const icmp = protocol('icmp', 'Internet Control Message Protocol', 'ICMP',

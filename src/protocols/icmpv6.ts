@@ -294,7 +294,7 @@ function dissectIcmpv6(buf: Buf, pkt: Packet, parent: Node, data?: unknown): voi
         const requestFrame = trackEcho(pkt, node, echoTracker(pkt, 'icmpv6.echo'), type === 128, id, seq, hf.respTo, hf.respTime);
         if (requestFrame) pkt.appendInfo(` (request in ${requestFrame})`);
       }
-      if (buf.reportedRemaining(8) > 0) dissectData(buf.sub(8), pkt, node);
+      if (buf.remaining(8) > 0) dissectData(buf.sub(8), pkt, node);
       return;
     }
     case 130:

@@ -439,6 +439,9 @@ function bogus(pkt: Packet, at: Node, expert: string, info: string): void {
 }
 
 function dissectIp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
+  // As tshark: the column says IPv4 and the link layer's Info goes before the first byte is read.
+  if (!pkt.inErrorPacket) pkt.protocolColumn = 'IPv4';
+  pkt.setInfo('');
   const b0 = buf.u8(0);
   const version = b0 >>> 4;
   if (version === 6) {

@@ -255,6 +255,8 @@ function walkHeaders(buf: Buf, pkt: Packet, parent: Node, ipNode: Node, nxt: num
     }
     depth++;
     if (nxt === 44) {
+      // A fragment header the capture cut is still named in frame.protocols, as in Wireshark.
+      if (!buf.has(off, 8)) pkt.layers.push('ipv6.fraghdr');
       const next = buf.u8(off);
       const fo = buf.u16(off + 2);
       const ident = buf.u32(off + 4);
