@@ -37,7 +37,6 @@ const hf = {
 
 function dissectEsp(buf: Buf, pkt: Packet, parent: Node): void {
   const node = pkt.addLayer(esp, parent, buf, 0, buf.reportedLength);
-  pkt.protocolColumn = 'ESP';
   pkt.setInfo('');
   const spi = buf.u32(0);
   node.add(hf.spi, buf, 0, 4, spi);
@@ -46,7 +45,6 @@ function dissectEsp(buf: Buf, pkt: Packet, parent: Node): void {
 }
 
 function dissectUdpEncap(buf: Buf, pkt: Packet, parent: Node): void {
-  pkt.protocolColumn = 'UDPENCAP';
   if (buf.reportedLength === 1 && buf.has(0, 1) && buf.u8(0) === 0xff) {
     const node = pkt.addLayer(udpencap, parent, buf, 0, 1);
     node.add(hf.keepalive, buf, 0, 1);

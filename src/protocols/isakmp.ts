@@ -258,7 +258,6 @@ interface Ctx {
 
 function dissectIsakmp(buf: Buf, pkt: Packet, parent: Node): void {
   const node = pkt.addLayer(isakmp, parent, buf, 0, buf.reportedLength);
-  pkt.protocolColumn = 'ISAKMP';
   pkt.setInfo('');
   const ispiBytes = buf.bytesAt(0, 8);
   node.add(hf.ispi, buf, 0, 8, ispiBytes);

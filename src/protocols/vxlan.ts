@@ -44,7 +44,7 @@ const flagNames: [number, string][] = [[G, 'GBP Extension'], [I, 'VXLAN Network 
 function dissectVxlan(buf: Buf, pkt: Packet, parent: Node): void {
   const node = pkt.addLayer(vxlan, parent, buf, 0, 8);
   // tshark's column text for VXLAN, and the transport's Info cleared: the inner frame fills both.
-  pkt.protocolColumn = 'VxLAN';
+  if (!pkt.inErrorPacket) pkt.protocolColumn = 'VxLAN';
   pkt.setInfo('');
   const flags = buf.u16(0);
   const flagsNode = node.add(hf.flags, buf, 0, 2, flags);

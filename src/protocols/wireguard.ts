@@ -107,7 +107,6 @@ function looksLikeWireGuard(buf: Buf): boolean {
 
 function dissectWireGuard(buf: Buf, pkt: Packet, parent: Node): void {
   const node = pkt.addLayer(wireguard, parent, buf, 0, buf.reportedLength);
-  pkt.protocolColumn = 'WireGuard';
   const type = buf.u8(0);
   node.add(hf.type, buf, 0, 1, type);
   node.add(hf.reserved, buf, 1, 3, buf.bytesAt(1, 3));
