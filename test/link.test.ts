@@ -1,6 +1,6 @@
 /**
  * Link layers: Ethernet II / 802.3 with padding, trailer and FCS, 802.1Q and 802.1ad tags, ARP,
- * Linux cooked captures (SLL, SLL2), Linux netfilter logs (NFLOG), BSD NULL/LOOP and raw IP. Every expected value below is what
+ * Linux cooked captures (SLL, SLL2), Linux netfilter logs (NFLOG), Cisco HDLC, BSD NULL/LOOP and raw IP. Every expected value below is what
  * tshark 4.0.17 prints for the same bytes (written to a pcap and read with `tshark -T fields`); byte
  * fields are in tshark's JSON form (colon-separated).
  */
@@ -726,5 +726,23 @@ describe('NFLOG (samples/nflog.pcap: nftables rules logging to group 5, tcpdump 
     expect(frames[0]!.experts.map((e) => e.message)).toEqual(['TLV length 2 is shorter than its own 4-byte header']);
     expect(protocols(frames[0]!)).toBe('nflog');
     expect(protocols(frames[1]!)).toBe('nflog:ip:icmp');
+  });
+});
+
+describe('Cisco HDLC (tcpdump\'s HDLC.pcap), against tshark', () => {
+  const file = path.join(corpusDir, 'tcpdump', 'HDLC.pcap');
+  it.skipIf(!fs.existsSync(file))('serial-line frames: SLARP keepalives with their counters, IP by its EtherType', async () => {
+    const s = new Session();
+    const ps: Packet[] = [];
+    await openCapture(file).run((f) => void ps.push(s.dissect(f)));
+    const fields = ['chdlc.address', 'chdlc.protocol', 'slarp.ptype', 'slarp.mysequence', 'slarp.yoursequence', 'ip.src'];
+    const row = (p: Packet) => [protocols(p), ...fields.map((f) => fieldValues(p, f).join(',')), p.info].join('|');
+    // tshark 4.0.17 -T fields; frame 17 is CDP, which tshark dissects and vpnscope shows as data.
+    expect([row(ps[0]!), row(ps[9]!)]).toEqual([
+      'chdlc:slarp|0x8f|0x8035|2|5|2||Line keepalive, outgoing sequence 5, returned sequence 2',
+      'chdlc:ip:icmp:data|0x0f|0x0800||||10.0.0.2|Echo (ping) reply    id=0x0000, seq=1/256, ttl=255 (request in 9)',
+    ]);
+    expect([ps[0]!.src, ps[0]!.dst, ps[0]!.protocolColumn]).toEqual(['N/A', 'N/A', 'SLARP']);
+    expect(fieldValue(ps[0]!, 'frame.encap_type')).toBe('28');
   });
 });

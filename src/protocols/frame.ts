@@ -21,6 +21,7 @@ const ENCAPSULATIONS = new Map<number, [number, string]>([
   [9, [4, 'PPP']],
   [50, [4, 'PPP']],
   [101, [7, 'Raw IP']],
+  [104, [28, 'Cisco HDLC']],
   [108, [174, 'OpenBSD loopback']],
   [113, [25, 'Linux cooked-mode capture v1']],
   [228, [129, 'Raw IPv4']],

@@ -9,6 +9,7 @@ import * as nflog from './nflog.js';
 import * as esp from './esp.js';
 import * as wireguard from './wireguard.js';
 import * as isakmp from './isakmp.js';
+import * as chdlc from './chdlc.js';
 import * as nullLoopback from './null.js';
 import * as rawip from './rawip.js';
 import * as arp from './arp.js';
@@ -39,6 +40,7 @@ const modules: { register(): void }[] = [
   esp,
   wireguard,
   isakmp,
+  chdlc,
   nullLoopback,
   rawip,
   arp,
