@@ -1,8 +1,8 @@
 /**
  * Link layers: Ethernet II / 802.3 with padding, trailer and FCS, 802.1Q and 802.1ad tags, ARP,
  * Linux cooked captures (SLL, SLL2), Linux netfilter logs (NFLOG), Cisco HDLC, BSD NULL/LOOP and raw
- * IP. Every expected value below is what tshark 4.0.17 prints for the same bytes (written to a pcap and read with `tshark -T fields`); byte
- * fields are in tshark's JSON form (colon-separated).
+ * IP. Every expected value below is what tshark 4.0.17 prints for the same bytes (written to a pcap
+ * and read with `tshark -T fields`); byte fields are in tshark's JSON form (colon-separated).
  */
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
