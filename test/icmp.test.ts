@@ -8,8 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { corpusDir, fieldValue, fieldValues, isMalformed, hexBytes, makeFrame } from './util.js';
-import { openCapture } from '../src/capture/open.js';
+import { corpusDir, dissectFile, fieldValue, fieldValues, isMalformed, hexBytes, makeFrame } from './util.js';
 import { findAll } from '../src/engine/query.js';
 import { nodeLabel } from '../src/engine/format.js';
 import { Session } from '../src/engine/session.js';
@@ -521,15 +520,8 @@ describe('ICMPv6', () => {
 describe('ICMP multi-part extensions (RFC 4884), against tshark on tcpdump\'s captures', () => {
   const corpusFile = (name: string) => path.join(corpusDir, 'tcpdump', name);
 
-  async function packets(file: string): Promise<Packet[]> {
-    const s = new Session();
-    const out: Packet[] = [];
-    await openCapture(file).run((f) => void out.push(s.dissect(f)));
-    return out;
-  }
-
   it.skipIf(!fs.existsSync(corpusFile('mpls-traceroute.pcap')))('a traceroute through an MPLS network: each time-exceeded names the label the probe carried', async () => {
-    const errors = (await packets(corpusFile('mpls-traceroute.pcap'))).filter((p) => fieldValue(p, 'icmp.type') === '11');
+    const errors = (await dissectFile(corpusFile('mpls-traceroute.pcap'))).filter((p) => fieldValue(p, 'icmp.type') === '11');
     // tshark -T fields -e icmp.mpls.label -e icmp.mpls.ttl -e icmp.ext.checksum.status -e udp.dstport
     expect(errors.map((p) => ['icmp.mpls.label', 'icmp.mpls.ttl', 'icmp.ext.checksum.status', 'udp.dstport'].map((f) => fieldValues(p, f).join(',')).join('|'))).toEqual([
       '100704|1|1|33435', '100704|1|1|33436', '100704|1|1|33437', '102672|1|1|33438', '102672|1|1|33439', '102672|1|1|33440',
@@ -548,7 +540,7 @@ describe('ICMP multi-part extensions (RFC 4884), against tshark on tcpdump\'s ca
   });
 
   it.skipIf(!fs.existsSync(corpusFile('icmp-cksum-oobr-2.pcap')))('a damaged extension checksum is reported with the value it should have', async () => {
-    const p = (await packets(corpusFile('icmp-cksum-oobr-2.pcap')))[0]!;
+    const p = (await dissectFile(corpusFile('icmp-cksum-oobr-2.pcap')))[0]!;
     expect(['icmp.ext.checksum', 'icmp.ext.checksum.status', 'icmp.ext.class'].map((f) => fieldValue(p, f))).toEqual(['0xc4e4', '0', '2']);
     expect(nodeLabel(findAll(p.root, 'icmp.ext.checksum')[0]!)).toBe('Checksum: 0xc4e4 incorrect, should be 0x256c');
     expect(p.experts.map((e) => e.message)).toContain('Bad checksum [should be 0x256c]');

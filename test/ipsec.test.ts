@@ -8,19 +8,10 @@
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Session } from '../src/engine/session.js';
-import { openCapture } from '../src/capture/open.js';
 import { findAll } from '../src/engine/query.js';
 import { nodeLabel } from '../src/engine/format.js';
 import type { Packet } from '../src/engine/packet.js';
-import { corpusDir, fieldValues, samplesDir } from './util.js';
-
-async function packets(file: string): Promise<Packet[]> {
-  const s = new Session();
-  const out: Packet[] = [];
-  await openCapture(file).run((f) => void out.push(s.dissect(f)));
-  return out;
-}
+import { corpusDir, dissectFile, fieldValues, samplesDir } from './util.js';
 
 const row = (p: Packet, fields: string[]) => [p.layers.slice(1).join(':'), ...fields.map((f) => fieldValues(p, f).join(','))].join('|');
 const sample = path.join(samplesDir, 'ipsec.pcap');
@@ -30,7 +21,7 @@ describe('IKEv2 and ESP (samples/ipsec.pcap), against tshark', () => {
   const fields = ['isakmp.exchangetype', 'isakmp.flags', 'isakmp.messageid', 'isakmp.ispi', 'isakmp.rspi', 'isakmp.notify.msgtype', 'isakmp.tf.id.encr', 'isakmp.tf.id.integ', 'isakmp.tf.id.dh', 'esp.spi', 'esp.sequence'];
 
   it.skipIf(!fs.existsSync(sample))('follows the exchanges from IKE_SA_INIT on port 500 to ESP in UDP 4500 and the closing INFORMATIONAL', async () => {
-    const ps = await packets(sample);
+    const ps = await dissectFile(sample);
     expect(ps.map((p) => row(p, fields))).toEqual([
       'eth:ethertype:ip:udp:isakmp|34|0x08|0x00000000|78:cb:cc:25:d6:a4:e8:b4|00:00:00:00:00:00:00:00|16388,16389,16430,16431,16406|12|12|14||',
       'eth:ethertype:ip:udp:isakmp|34|0x20|0x00000000|78:cb:cc:25:d6:a4:e8:b4|5e:ca:0d:2a:5b:71:1c:92|16388,16389,16430,16431,16418,16404|12|12|14||',
@@ -63,7 +54,7 @@ describe('IKEv2 and ESP (samples/ipsec.pcap), against tshark', () => {
   });
 
   it.skipIf(!fs.existsSync(sample))('cuts the encrypted payload at the sizes the chosen algorithms use (AES-CBC: 16-byte IV; HMAC-SHA2-256-128: 16-byte checksum)', async () => {
-    const ps = await packets(sample);
+    const ps = await dissectFile(sample);
     const sk = findAll(ps[2]!.root, 'isakmp.typepayload').find((n) => n.value === 46)!;
     // tshark, without keys, shows "Initialization Vector: 1e2654ef" (4 bytes) and the rest as Encrypted Data.
     expect(sk.children!.map(nodeLabel)).toEqual([
@@ -81,7 +72,7 @@ describe('IKEv2 and ESP (samples/ipsec.pcap), against tshark', () => {
 
 describe('IKEv1 on tcpdump\'s captures, against tshark', () => {
   it.skipIf(!fs.existsSync(corpus('isakmp4500.pcap')))('main mode on port 500 and, after NAT is found, on 4500 behind the non-ESP marker', async () => {
-    const ps = await packets(corpus('isakmp4500.pcap'));
+    const ps = await dissectFile(corpus('isakmp4500.pcap'));
     expect([2, 6, 11].map((i) => `${row(ps[i]!, [])}|${ps[i]!.info}`)).toEqual([
       'eth:ethertype:ip:udp:isakmp|Identity Protection (Main Mode)',
       'eth:ethertype:ip:udp:udpencap:isakmp|Identity Protection (Main Mode)',
@@ -90,7 +81,7 @@ describe('IKEv1 on tcpdump\'s captures, against tshark', () => {
   });
 
   it.skipIf(!fs.existsSync(corpus('ISAKMP_sa_setup.pcap')))('an IKEv1 SA payload: DOI, proposal, transform and its attributes', async () => {
-    const p = (await packets(corpus('ISAKMP_sa_setup.pcap')))[0]!;
+    const p = (await dissectFile(corpus('ISAKMP_sa_setup.pcap')))[0]!;
     expect(row(p, ['isakmp.version', 'isakmp.exchangetype', 'isakmp.sa.doi', 'isakmp.prop.number', 'isakmp.trans.number', 'isakmp.vid_bytes'])).toBe(
       'eth:ethertype:ip:udp:isakmp|0x10|2|1|1|1|43:9b:59:f8:ba:67:6c:4c:77:37:ae:22:ea:b8:f5:82,7d:94:19:a6:53:10:ca:6f:2c:17:9d:92:15:52:9d:56,90:cb:80:91:3e:bb:69:6e:08:63:81:b5:ec:42:7b:1f',
     );

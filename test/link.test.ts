@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import fs from 'node:fs';
-import { corpusDir, dissectBytes, makeFrame, fieldValue, fieldValues, hexBytes, isMalformed, samplesDir } from './util.js';
+import { corpusDir, dissectBytes, dissectFile, makeFrame, fieldValue, fieldValues, hexBytes, isMalformed, samplesDir } from './util.js';
 import { findAll } from '../src/engine/query.js';
 import { nodeLabel } from '../src/engine/format.js';
 import { Session } from '../src/engine/session.js';
@@ -667,9 +667,7 @@ describe('NFLOG (samples/nflog.pcap: nftables rules logging to group 5, tcpdump 
   it.skipIf(!fs.existsSync(file))('shows where and why each packet was logged, then the packet, as tshark does', async () => {
     const rows = await sampleRows('nflog.pcap', []);
     expect(rows.length).toBe(12);
-    const ps: Packet[] = [];
-    const s = new Session();
-    await openCapture(file).run((f) => void ps.push(s.dissect(f)));
+    const ps = await dissectFile(file);
     // tshark 4.0.17 -T fields on the same file, frames 1, 2, 5, 11 and 12.
     expect([0, 1, 4, 10, 11].map((i) => row(ps[i]!))).toEqual([
       'nflog:ip:icmp:data|2|5|3|fw-out||2|0|1,10,5,11,14,9||10.48.0.1|',
@@ -692,9 +690,7 @@ describe('NFLOG (samples/nflog.pcap: nftables rules logging to group 5, tcpdump 
   });
 
   it.skipIf(!fs.existsSync(path.join(corpusDir, 'tcpdump', 'nflog.pcap')))('tcpdump\'s nflog.pcap: a logged DNS answer with its kernel timestamp', async () => {
-    const s = new Session();
-    const ps: Packet[] = [];
-    await openCapture(path.join(corpusDir, 'tcpdump', 'nflog.pcap')).run((f) => void ps.push(s.dissect(f)));
+    const ps = await dissectFile(path.join(corpusDir, 'tcpdump', 'nflog.pcap'));
     expect(row(ps[0]!)).toBe('nflog:ip:udp:dns|2|20|1||2|||1,10,4,8,15,17,16,3,9|Sep  6, 2013 18:31:58.614652000 UTC|74.82.42.42|');
   });
 
@@ -732,9 +728,7 @@ describe('NFLOG (samples/nflog.pcap: nftables rules logging to group 5, tcpdump 
 describe('Cisco HDLC (tcpdump\'s HDLC.pcap), against tshark', () => {
   const file = path.join(corpusDir, 'tcpdump', 'HDLC.pcap');
   it.skipIf(!fs.existsSync(file))('serial-line frames: SLARP keepalives with their counters, IP by its EtherType', async () => {
-    const s = new Session();
-    const ps: Packet[] = [];
-    await openCapture(file).run((f) => void ps.push(s.dissect(f)));
+    const ps = await dissectFile(file);
     const fields = ['chdlc.address', 'chdlc.protocol', 'slarp.ptype', 'slarp.mysequence', 'slarp.yoursequence', 'ip.src'];
     const row = (p: Packet) => [protocols(p), ...fields.map((f) => fieldValues(p, f).join(',')), p.info].join('|');
     // tshark 4.0.17 -T fields; frame 17 is CDP, which tshark dissects and vpnscope shows as data.

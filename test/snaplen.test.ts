@@ -7,22 +7,17 @@
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Session } from '../src/engine/session.js';
-import { openCapture } from '../src/capture/open.js';
 import type { Packet } from '../src/engine/packet.js';
-import { fieldValues, samplesDir } from './util.js';
+import { dissectFile, fieldValues, samplesDir } from './util.js';
 import { findAll } from '../src/engine/query.js';
 import { nodeLabel } from '../src/engine/format.js';
 
 /** Every frame of `file` cut to `snaplen` bytes (its original length kept), dissected in one session. */
-async function cut(file: string, snaplen: number): Promise<Packet[]> {
-  const s = new Session();
-  const out: Packet[] = [];
-  await openCapture(path.join(samplesDir, file)).run((f) => {
+function cut(file: string, snaplen: number): Promise<Packet[]> {
+  return dissectFile(path.join(samplesDir, file), (f) => {
     const bytes = f.bytes.slice(0, Math.min(snaplen, f.capturedLength));
-    out.push(s.dissect({ ...f, bytes, capturedLength: bytes.length }));
+    return { ...f, bytes, capturedLength: bytes.length };
   });
-  return out;
 }
 
 function row(p: Packet, fields: string[]): string {

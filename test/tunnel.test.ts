@@ -8,21 +8,10 @@
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Session } from '../src/engine/session.js';
-import { openCapture } from '../src/capture/open.js';
 import { findAll } from '../src/engine/query.js';
 import { nodeLabel } from '../src/engine/format.js';
 import type { Packet } from '../src/engine/packet.js';
-import { corpusDir, dissectBytes, fieldValues, hexBytes, samplesDir } from './util.js';
-
-async function packets(file: string): Promise<Packet[]> {
-  const s = new Session();
-  const out: Packet[] = [];
-  await openCapture(file).run((f) => {
-    out.push(s.dissect(f));
-  });
-  return out;
-}
+import { corpusDir, dissectBytes, dissectFile, fieldValues, hexBytes, samplesDir } from './util.js';
 
 function row(p: Packet, fields: string[]): string {
   return fields.map((f) => fieldValues(p, f).join(',')).join('|');
@@ -33,7 +22,7 @@ const corpus = (name: string) => path.join(corpusDir, 'tcpdump', name);
 
 describe('VXLAN (samples/vxlan.pcap), against tshark', () => {
   it.skipIf(!fs.existsSync(vxlanFile))('opens both layers: underlay addresses, VNI, then the tenant frame', async () => {
-    const ps = await packets(vxlanFile);
+    const ps = await dissectFile(vxlanFile);
     const fields = ['frame.protocols', 'vxlan.flags', 'vxlan.flag_i', 'vxlan.vni', 'ip.src', 'eth.src', 'udp.checksum.status', 'udp.dstport'];
     expect([0, 2, 6, 12].map((i) => row(ps[i]!, fields))).toEqual([
       'eth:ethertype:ip:udp:vxlan:eth:ethertype:arp|0x0800|1|4242|10.47.0.2|02:47:00:00:00:02,02:47:00:47:00:02|2|4789',
@@ -56,7 +45,7 @@ describe('VXLAN (samples/vxlan.pcap), against tshark', () => {
   });
 
   it.skipIf(!fs.existsSync(corpus('vxlan.pcap')))('vxlan.pcap (tcpdump\'s): a sender that leaves the UDP checksum out', async () => {
-    const p = (await packets(corpus('vxlan.pcap')))[0]!;
+    const p = (await dissectFile(corpus('vxlan.pcap')))[0]!;
     expect(row(p, ['vxlan.vni', 'ip.src', 'icmp.type'])).toBe('100|192.168.203.1,192.168.203.3|8');
     // tshark shows the status under a checksum of zero.
     const sum = findAll(p.root, 'udp.checksum')[0]!;
@@ -66,7 +55,7 @@ describe('VXLAN (samples/vxlan.pcap), against tshark', () => {
 
 describe('Geneve, against tshark', () => {
   it.skipIf(!fs.existsSync(corpus('geneve.pcap')))('geneve.pcap (tcpdump\'s): header, a critical option, then the tenant frame', async () => {
-    const ps = await packets(corpus('geneve.pcap'));
+    const ps = await dissectFile(corpus('geneve.pcap'));
     const fields = ['geneve.version', 'geneve.option.length', 'geneve.flags', 'geneve.flags.critical', 'geneve.proto_type', 'geneve.vni',
       'geneve.option.class', 'geneve.option.type', 'geneve.option.unknown.data', 'ip.src'];
     expect(ps.slice(0, 2).map((p) => row(p, fields))).toEqual([
@@ -85,20 +74,20 @@ describe('Geneve, against tshark', () => {
 
 describe('GRE, against tshark', () => {
   it.skipIf(!fs.existsSync(corpus('pptp.pcap')))('pptp.pcap: Enhanced GRE (version 1) carrying PPP, with payload length and call ID', async () => {
-    const ps = (await packets(corpus('pptp.pcap'))).filter((p) => p.layers.includes('gre'));
+    const ps = (await dissectFile(corpus('pptp.pcap'))).filter((p) => p.layers.includes('gre'));
     const fields = ['gre.flags_and_version', 'gre.flags.key', 'gre.flags.sequence_number', 'gre.flags.version', 'gre.proto', 'gre.key.payload_length', 'gre.key.call_id', 'gre.sequence_number'];
     expect(ps.map((p) => row(p, fields))).toEqual(['0x3001|1|1|1|0x880b|48|0|0']);
     expect(nodeLabel(findAll(ps[0]!.root, 'gre')[0]!)).toBe('Generic Routing Encapsulation (PPP)');
   });
 
   it.skipIf(!fs.existsSync(corpus('various_gre.pcap')))('various_gre.pcap: a keepalive names protocol type 0 as tshark does', async () => {
-    const p = (await packets(corpus('various_gre.pcap')))[11]!;
+    const p = (await dissectFile(corpus('various_gre.pcap')))[11]!;
     expect(row(p, ['gre.proto', 'gre.key'])).toBe('0x0000|0x00000028');
     expect(p.info).toBe('Encapsulated Possible GRE keepalive packet');
   });
 
   it.skipIf(!fs.existsSync(corpus('gre-heapoverflow-2.pcap')))('gre-heapoverflow-2.pcap: routing entries, an unknown type, cut by the snapshot length', async () => {
-    const p = (await packets(corpus('gre-heapoverflow-2.pcap')))[1]!;
+    const p = (await dissectFile(corpus('gre-heapoverflow-2.pcap')))[1]!;
     const fields = ['gre.flags.checksum', 'gre.flags.routing', 'gre.checksum', 'gre.offset', 'gre.routing.address_family', 'gre.routing.sre_offset', 'gre.routing.src_length'];
     expect(row(p, fields)).toBe('1|1|0x3030|12336|12336|48|48');
     expect(p.info).toBe('Encapsulated 0x3030 (unknown)[Packet size limited during capture]');
@@ -110,7 +99,7 @@ describe('GRE, against tshark', () => {
 
 describe('ERSPAN, against tshark', () => {
   it.skipIf(!fs.existsSync(corpus('erspan-type-ii-3.pcap')))('erspan-type-ii-3.pcap: type II (GRE with a sequence number) before the mirrored frame', async () => {
-    const p = (await packets(corpus('erspan-type-ii-3.pcap')))[0]!;
+    const p = (await dissectFile(corpus('erspan-type-ii-3.pcap')))[0]!;
     const fields = ['gre.sequence_number', 'erspan.version', 'erspan.vlan', 'erspan.cos', 'erspan.encap', 'erspan.truncated', 'erspan.spanid', 'erspan.index'];
     expect(row(p, fields)).toBe('106954|1|1|0|2|0|101|43973');
     const layer = findAll(p.root, 'erspan')[0]!;
@@ -123,7 +112,7 @@ describe('ERSPAN, against tshark', () => {
   });
 
   it.skipIf(!fs.existsSync(corpus('erspan-type-i-1.pcap')))('erspan-type-i-1.pcap: type I has no header of its own', async () => {
-    const p = (await packets(corpus('erspan-type-i-1.pcap')))[0]!;
+    const p = (await dissectFile(corpus('erspan-type-i-1.pcap')))[0]!;
     expect(row(p, ['frame.protocols', 'ip.src'])).toBe('eth:ethertype:ip:gre:erspan:eth:ethertype:vlan:ethertype:ip:icmp:data|1.1.1.1,10.52.128.233');
     expect(nodeLabel(findAll(p.root, 'erspan')[0]!)).toBe('Encapsulated Remote Switch Packet ANalysis Type I');
   });
@@ -131,7 +120,7 @@ describe('ERSPAN, against tshark', () => {
 
 describe('PPP and MPLS, against tshark', () => {
   it.skipIf(!fs.existsSync(corpus('mpls-traceroute.pcap')))('mpls-traceroute.pcap: a PPP link carrying a labelled packet', async () => {
-    const p = (await packets(corpus('mpls-traceroute.pcap')))[0]!;
+    const p = (await dissectFile(corpus('mpls-traceroute.pcap')))[0]!;
     const fields = ['frame.protocols', 'ppp.address', 'ppp.control', 'ppp.protocol', 'mpls.label', 'mpls.exp', 'mpls.bottom', 'mpls.ttl', 'ip.src'];
     expect(row(p, fields)).toBe('ppp:mpls:ip:udp:data|0xff|0x03|0x0281|100704|0|1|1|12.4.4.4');
     expect(p.info).toBe('42315 → 33435 Len=12');
@@ -143,13 +132,13 @@ describe('PPP and MPLS, against tshark', () => {
   });
 
   it.skipIf(!fs.existsSync(corpus('mpls-over-udp.pcap')))('mpls-over-udp.pcap: MPLS in UDP (port 6635), IPv4 after the stack', async () => {
-    const p = (await packets(corpus('mpls-over-udp.pcap')))[0]!;
+    const p = (await dissectFile(corpus('mpls-over-udp.pcap')))[0]!;
     expect(row(p, ['frame.protocols', 'udp.dstport', 'mpls.label', 'mpls.ttl', 'ip.src'])).toBe('eth:ethertype:ip:udp:mpls:ip:icmp:data|6635|21|63|10.100.12.170,10.3.0.10');
     expect(p.protocolColumn).toBe('ICMP');
   });
 
   it.skipIf(!fs.existsSync(corpus('mpls-label-heapoverflow.pcap')))('mpls-label-heapoverflow.pcap: a stack of two labels, then the capture ends', async () => {
-    const p = (await packets(corpus('mpls-label-heapoverflow.pcap')))[0]!;
+    const p = (await dissectFile(corpus('mpls-label-heapoverflow.pcap')))[0]!;
     // Two layers in the tree, MPLS named once in the protocol list, as tshark has them.
     expect(row(p, ['frame.protocols', 'mpls.label', 'mpls.exp', 'mpls.bottom'])).toBe('eth:ethertype:mpls|197379,197387|0,5|0,1');
     expect(findAll(p.root, 'mpls')).toHaveLength(2);
@@ -189,8 +178,8 @@ describe('GRE on hand-made packets (values from tshark on the same bytes)', () =
 
 describe('IPsec ESP, against tshark', () => {
   it.skipIf(!fs.existsSync(corpus('espudp1.pcap')))('ESP over IP and in UDP 4500: SPI, sequence number, the rest opaque', async () => {
-    const plain = await packets(corpus('08-sunrise-sunset-esp2.pcap'));
-    const inUdp = await packets(corpus('espudp1.pcap'));
+    const plain = await dissectFile(corpus('08-sunrise-sunset-esp2.pcap'));
+    const inUdp = await dissectFile(corpus('espudp1.pcap'));
     const fields = ['frame.protocols', 'esp.spi', 'esp.sequence'];
     expect([row(plain[0]!, fields), row(plain[7]!, fields)]).toEqual(['eth:ethertype:ip:esp|0x12345678|1', 'eth:ethertype:ip:esp|0x12345678|8']);
     expect([row(inUdp[0]!, fields), row(inUdp[7]!, fields)]).toEqual(['eth:ethertype:ip:udp:udpencap:esp|0x12345678|1', 'eth:ethertype:ip:udp:udpencap:esp|0x12345678|8']);
@@ -199,7 +188,7 @@ describe('IPsec ESP, against tshark', () => {
   });
 
   it.skipIf(!fs.existsSync(corpus('esp_truncated.pcap')))('an ESP header cut by the capture: the SPI, then the truncation', async () => {
-    const p = (await packets(corpus('esp_truncated.pcap')))[0]!;
+    const p = (await dissectFile(corpus('esp_truncated.pcap')))[0]!;
     expect(row(p, ['esp.spi', 'esp.sequence'])).toBe('0xc0f7d4c3|');
     expect(p.truncated).toBe(true);
     expect(p.info).toBe('[Packet size limited during capture]');

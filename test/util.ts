@@ -5,6 +5,7 @@ import type { Packet } from '../src/engine/packet.js';
 import type { Frame } from '../src/capture/frame.js';
 import { findAll } from '../src/engine/query.js';
 import { valueToJson } from '../src/engine/format.js';
+import { openCapture } from '../src/capture/open.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,6 +36,17 @@ export function dissectBytes(bytes: Uint8Array, linkType = 1, opts: SessionOptio
 export function dissectAll(frames: Uint8Array[], linkType = 1, opts: SessionOptions = {}): Packet[] {
   const s = new Session(opts);
   return frames.map((b, i) => s.dissect(makeFrame(b, linkType, i + 1)));
+}
+
+/**
+ * Every frame of a capture file dissected in one session, in order; `change` may alter each frame
+ * first (cut it to a snapshot length, renumber it).
+ */
+export async function dissectFile(file: string, change: (f: Frame) => Frame = (f) => f): Promise<Packet[]> {
+  const s = new Session();
+  const out: Packet[] = [];
+  await openCapture(file).run((f) => void out.push(s.dissect(change(f))));
+  return out;
 }
 
 /** tshark-style text of every occurrence of a field in a packet. */

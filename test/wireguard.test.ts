@@ -11,23 +11,16 @@ import { openCapture } from '../src/capture/open.js';
 import { findAll } from '../src/engine/query.js';
 import { nodeLabel } from '../src/engine/format.js';
 import type { Packet } from '../src/engine/packet.js';
-import { dissectAll, fieldValues, hexBytes, samplesDir } from './util.js';
+import { dissectAll, dissectFile, fieldValues, hexBytes, samplesDir } from './util.js';
 
 const file = path.join(samplesDir, 'wireguard.pcap');
-
-async function packets(f: string): Promise<Packet[]> {
-  const s = new Session();
-  const out: Packet[] = [];
-  await openCapture(f).run((fr) => void out.push(s.dissect(fr)));
-  return out;
-}
 
 const fields = ['wg.type', 'wg.sender', 'wg.receiver', 'wg.counter', 'wg.stream', 'wg.response_to', 'wg.ephemeral'];
 const row = (p: Packet) => [...fields.map((f) => fieldValues(p, f).join(',')), p.info].join('|');
 
 describe('WireGuard (samples/wireguard.pcap), against tshark', () => {
   it.skipIf(!fs.existsSync(file))('finds the protocol on its own, follows the session from handshake to data and names keepalives', async () => {
-    const ps = await packets(file);
+    const ps = await dissectFile(file);
     expect(ps.map(row)).toEqual([
       '1|0xb2b0a79d|||0||rDfXDdXft3XNgO8VhPWmzer2NxyexDcDme48qf/MGGM=|Handshake Initiation, sender=0xB2B0A79D',
       '2|0x2712dea8|0xb2b0a79d||0|1|rghwXLANeYnhBPcnXVYHBw2wt5rR+HQTq/YJETq1JnY=|Handshake Response, sender=0x2712DEA8, receiver=0xB2B0A79D',
