@@ -211,6 +211,9 @@ const hf = {
   badLength: field('isakmp.payloadlength.invalid', 'Invalid payload length', FT.None, 'A payload length shorter than the generic header or past the end of the message.'),
 };
 
+/** The field an IKEv2 transform's ID is shown as, by transform type. */
+const transformIdFields: Record<number, FieldDef> = { 1: hf.tfEncr, 2: hf.tfPrf, 3: hf.tfInteg, 4: hf.tfDh, 5: hf.tfEsn };
+
 /** The typed field of each IKEv1 phase-1 attribute that carries a number, and its value names. */
 const v1Attributes: Record<number, { field: FieldDef; names?: Record<number, string> }> = {
   1: { field: hf.v1Encryption, names: v1EncryptionNames },
@@ -452,8 +455,7 @@ function transforms(ctx: Ctx, parent: Node, offset: number, end: number, v2: boo
       n.add(hf.tfType, buf, offset + 4, 1, tfType);
       n.add(hf.reserved, buf, offset + 5, 1, buf.bytesAt(offset + 5, 1));
       const id = buf.u16(offset + 6);
-      const idField: FieldDef = tfType === 1 ? hf.tfEncr : tfType === 2 ? hf.tfPrf : tfType === 3 ? hf.tfInteg : tfType === 4 ? hf.tfDh : tfType === 5 ? hf.tfEsn : hf.tfId;
-      n.add(idField, buf, offset + 6, 2, id);
+      n.add(transformIdFields[tfType] ?? hf.tfId, buf, offset + 6, 2, id);
       if (ctx.chosen && tfType === 1) ctx.chosen.encr = id;
       if (ctx.chosen && tfType === 3) ctx.chosen.integ = id;
     } else {

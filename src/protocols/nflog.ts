@@ -18,7 +18,7 @@
  * header, not the padding. The packet (NFULA_PAYLOAD) is dissected by the EtherType in
  * NFULA_PACKET_HDR, or by the address family when that is missing.
  */
-import { FT, field } from '../engine/fields.js';
+import { FT, field, type FieldDef } from '../engine/fields.js';
 import { protocol, table } from '../engine/dispatch.js';
 import type { Buf } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
@@ -93,6 +93,16 @@ const hf = {
   value: field('nflog.tlv_value', 'Value', FT.Bytes, 'The attribute\'s value, for attributes shown as bytes (hardware address and header, mark, sequence numbers).'),
 };
 
+/** The TLVs whose value is one 32-bit integer, and the field each is shown as. */
+const int32Fields: Record<number, FieldDef> = {
+  [T.IFINDEX_INDEV]: hf.indev,
+  [T.IFINDEX_OUTDEV]: hf.outdev,
+  [T.IFINDEX_PHYSINDEV]: hf.physindev,
+  [T.IFINDEX_PHYSOUTDEV]: hf.physoutdev,
+  [T.UID]: hf.uid,
+  [T.GID]: hf.gid,
+};
+
 /** Reads the TLVs' lengths and types in the byte order the capturing machine used. */
 interface HostOrder {
   u16(buf: Buf, offset: number): number;
@@ -142,29 +152,21 @@ function dissectNflog(buf: Buf, pkt: Packet, parent: Node): void {
         tlv.add(hf.hook, buf, at + 2, 1, buf.u8(at + 2));
         break;
       case T.IFINDEX_INDEV:
-        tlv.add(hf.indev, buf, at, 4, buf.u32(at));
-        break;
       case T.IFINDEX_OUTDEV:
-        tlv.add(hf.outdev, buf, at, 4, buf.u32(at));
-        break;
       case T.IFINDEX_PHYSINDEV:
-        tlv.add(hf.physindev, buf, at, 4, buf.u32(at));
-        break;
       case T.IFINDEX_PHYSOUTDEV:
-        tlv.add(hf.physoutdev, buf, at, 4, buf.u32(at));
+      case T.UID:
+      case T.GID: {
+        const f = int32Fields[type]!;
+        tlv.add(f, buf, at, 4, f.type === FT.Int32 ? buf.i32(at) : buf.u32(at));
         break;
+      }
       case T.PREFIX: {
         // NUL-terminated within the value.
         const nul = buf.indexOf(0, at, at + size);
         tlv.add(hf.prefix, buf, at, size, buf.latin1(at, (nul < 0 ? at + size : nul) - at));
         break;
       }
-      case T.UID:
-        tlv.add(hf.uid, buf, at, 4, buf.i32(at));
-        break;
-      case T.GID:
-        tlv.add(hf.gid, buf, at, 4, buf.i32(at));
-        break;
       case T.TIMESTAMP: {
         // struct nfulnl_msg_packet_timestamp: seconds and microseconds, 64 bits each.
         const seconds = Number(buf.u64(at));

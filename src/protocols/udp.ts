@@ -42,8 +42,8 @@ function dissectUdp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   node.add(hf.dstport, buf, 2, 2, dstPort);
   node.addHidden(hf.port, buf, 0, 2, srcPort);
   node.addHidden(hf.port, buf, 2, 2, dstPort);
-  // The ports go into Info at once, so a header cut after them still shows them (as tshark).
-  pkt.setInfo(`${srcPort} → ${dstPort}`);
+  // Cut inside the header: the Info column names the ports before the read below fails (as tshark).
+  if (buf.length < 8) pkt.setInfo(`${srcPort} → ${dstPort}`);
   const length = buf.u16(4);
   const lengthNode = node.add(hf.length, buf, 4, 2, length);
   if (length < 8) {
