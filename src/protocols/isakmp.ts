@@ -21,7 +21,7 @@
  * vpnscope remembers the algorithms the responder chose for each IKE SA, so it can split an SK
  * payload into its IV, ciphertext and integrity checksum at the sizes those algorithms use.
  */
-import { FT, field, type FieldDef } from '../engine/fields.js';
+import { FT, field, valueName, type FieldDef } from '../engine/fields.js';
 import { protocol, table } from '../engine/dispatch.js';
 import type { Buf } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
@@ -214,16 +214,9 @@ const hf = {
 /** The field an IKEv2 transform's ID is shown as, by transform type. */
 const transformIdFields: Record<number, FieldDef> = { 1: hf.tfEncr, 2: hf.tfPrf, 3: hf.tfInteg, 4: hf.tfDh, 5: hf.tfEsn };
 
-/** The typed field of each IKEv1 phase-1 attribute that carries a number, and its value names. */
-const v1Attributes: Record<number, { field: FieldDef; names?: Record<number, string> }> = {
-  1: { field: hf.v1Encryption, names: v1EncryptionNames },
-  2: { field: hf.v1Hash, names: v1HashNames },
-  3: { field: hf.v1AuthMethod, names: v1AuthNames },
-  4: { field: hf.v1Group, names: dhNames },
-  5: { field: hf.v1GroupType, names: { 1: 'MODP', 2: 'ECP', 3: 'EC2N' } },
-  11: { field: hf.v1LifeType, names: { 1: 'Seconds', 2: 'Kilobytes' } },
-  12: { field: hf.v1LifeDuration },
-  14: { field: hf.v1KeyLength },
+/** The typed field of each IKEv1 phase-1 attribute that carries a number (its value names are the field's). */
+const v1Attributes: Record<number, FieldDef> = {
+  1: hf.v1Encryption, 2: hf.v1Hash, 3: hf.v1AuthMethod, 4: hf.v1Group, 5: hf.v1GroupType, 11: hf.v1LifeType, 12: hf.v1LifeDuration, 14: hf.v1KeyLength,
 };
 
 /** IV and ICV sizes of an encryption transform, or undefined when not known. */
@@ -500,13 +493,13 @@ function attributes(ctx: Ctx, parent: Node, offset: number, end: number): void {
       // IKEv1 phase-1 attributes (RFC 2409 appendix A), each with its typed field as tshark has them.
       const typed = v1Attributes[type];
       const a = parent.add(hf.v1Attr, buf, offset, length);
-      const shown = typed && number !== undefined ? (typed.names?.[number] ?? String(number)) : bytesToHex(value, '');
+      const shown = typed && number !== undefined ? (valueName(typed, number) ?? String(number)) : bytesToHex(value, '');
       if (a.real) a.text = `IKE Attribute (t=${type},l=${valueLength}): ${v1AttributeNames[type] ?? 'Unknown'}: ${shown}`;
       a.add(hf.v1AttrFormat, buf, offset, 2, tv);
       a.add(hf.v1AttrType, buf, offset, 2, type);
       if (!tv) a.add(hf.v1AttrLength, buf, offset + 2, 2, valueLength);
       a.add(hf.v1AttrValue, buf, valueAt, valueLength, value);
-      if (typed && number !== undefined) a.add(typed.field, buf, valueAt, valueLength, number);
+      if (typed && number !== undefined) a.add(typed, buf, valueAt, valueLength, number);
     }
     offset = valueAt + valueLength;
   }
