@@ -107,6 +107,8 @@ export function isSmallInteger(type: FT): boolean {
 class FieldRegistry {
   private readonly list: FieldDef[] = [];
   private readonly byAbbrev = new Map<string, FieldDef>();
+  /** Length of the longest abbreviation registered. */
+  private longest = 0;
 
   add(abbrev: string, name: string, type: FT, description: string, opts: FieldOptions = noOptions): FieldDef {
     const existing = this.byAbbrev.get(abbrev);
@@ -140,11 +142,24 @@ class FieldRegistry {
     };
     this.list.push(def);
     this.byAbbrev.set(abbrev, def);
+    if (abbrev.length > this.longest) this.longest = abbrev.length;
     return def;
   }
 
   get(abbrev: string): FieldDef | undefined {
     return this.byAbbrev.get(abbrev);
+  }
+
+  /**
+   * The field whose abbreviation a tree label is, if any. Most labels ("Host: example.com\r\n", a
+   * line of a text body) are told apart by their first character or their length, without hashing
+   * them: abbreviations start with a lowercase letter or an underscore.
+   */
+  named(label: string): FieldDef | undefined {
+    if (label.length > this.longest) return undefined;
+    const c = label.charCodeAt(0);
+    if (c !== 0x5f && (c < 0x61 || c > 0x7a)) return undefined;
+    return this.byAbbrev.get(label);
   }
 
   byId(id: number): FieldDef {

@@ -142,7 +142,7 @@ function scanKeys(kids: readonly Node[], base: number): boolean {
       // generated one shows.
       const label = k.text ?? nodeLabel(k);
       keyLabels[slot] = label;
-      const named = fields.get(label);
+      const named = fields.named(label);
       if (named) id = named.id;
       else {
         // Few labels: compare with this object's earlier ones; many (the lines of a text body): a map.
