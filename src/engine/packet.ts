@@ -33,7 +33,8 @@ export class Packet {
   dst = '';
   protocolColumn = '';
   private infoText = '';
-  private infoFenced = false;
+  /** Length of the Info text a fence keeps (Wireshark's col_set_fence); 0 when there is no fence. */
+  private infoFence = 0;
 
   /** Link-layer addresses of the outermost link layer (MAC text), for eth statistics. */
   dlSrc = '';
@@ -122,6 +123,19 @@ export class Packet {
     this.dstAt = -1;
   }
 
+  /**
+   * Puts back the network addresses and ports a transport segment arrived with: each PDU of a segment
+   * is dissected with them, even after an earlier PDU carried a tunnelled packet (a decrypted OpenVPN
+   * data packet) whose own layers set the innermost ones.
+   */
+  restoreEndpoints(netSrc: string, netDst: string, srcPort: number, dstPort: number, transport: string): void {
+    this.netSrc = netSrc;
+    this.netDst = netDst;
+    this.srcPort = srcPort;
+    this.dstPort = dstPort;
+    this.transport = transport;
+  }
+
   get number(): number {
     return this.frame.number;
   }
@@ -137,11 +151,10 @@ export class Packet {
     return parent.add(proto.field, buf, offset, length);
   }
 
-  /** Replaces the Info column (unless a lower layer fenced it: then appends). */
+  /** Replaces the Info column, or what follows its fence when a lower layer set one. */
   setInfo(text: string): void {
     if (this.inErrorPacket) return;
-    if (this.infoFenced) this.infoText += text;
-    else this.infoText = text;
+    this.infoText = this.infoFence ? this.infoText.slice(0, this.infoFence) + text : text;
   }
 
   /** Appends to the Info column; `separator` adds a space when something is already there. */
@@ -150,11 +163,14 @@ export class Packet {
     this.infoText = separator && this.infoText && !this.infoText.endsWith(' ') ? `${this.infoText} ${text}` : this.infoText + text;
   }
 
-  /** Keeps what the Info column says so far: later layers append instead of replacing (tunnels). */
+  /**
+   * Keeps what the Info column says so far (tunnels: the outer layer's words stay in front); later
+   * layers set and append to what follows it.
+   */
   fenceInfo(separator = ' '): void {
     if (this.inErrorPacket) return;
     if (this.infoText) this.infoText += separator;
-    this.infoFenced = true;
+    this.infoFence = this.infoText.length;
   }
 
   get info(): string {

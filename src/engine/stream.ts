@@ -241,8 +241,12 @@ export function dissectPdus(
     work = buf.sub(used);
   }
 
+  // A PDU may carry a tunnelled packet whose layers set the packet's endpoints to the inner ones: the
+  // next PDU is dissected with the segment's own.
+  const { netSrc, netDst, srcPort, dstPort, transport } = pkt;
   let offset = 0;
   while (offset < work.length) {
+    if (count > 0) pkt.restoreEndpoints(netSrc, netDst, srcPort, dstPort, transport);
     const len = pduLengthSafe(pduLength, work, offset);
     if (len === NOT_THIS) {
       onNotThis?.(work.sub(offset), pkt, parent);

@@ -1,6 +1,8 @@
 /**
  * Data packets in the tree (P_DATA_V1/V2 in their AEAD, epoch or CBC shape; static-key packets) and
- * packets with an opcode nobody defined. Kept cheap: data packets are most of a capture.
+ * packets with an opcode nobody defined. Kept cheap: data packets are most of a capture. With keys
+ * (a TLS key log, or the static key) a data packet is opened and what it carries — an IP packet, a
+ * keepalive ping, an OCC message — is dissected as the next layers.
  */
 import type { Buf } from '../../engine/buf.js';
 import { type Node, Severity } from '../../engine/tree.js';
@@ -10,6 +12,11 @@ import { staticKeyHmacFor } from './variant.js';
 import { AEAD_TAG, CBC_IV, shapeLabel } from './data.js';
 import type { KeyChannel } from './control.js';
 import { type PacketContext, addTypeByte, addWrap, say, seconds, tap } from './context.js';
+import { type DataKeys, type Opened, DATA_KEYS_LABEL, KEY2_SIZE, OCC_MAGIC, OCC_MTU_LOAD_REQUEST, OCC_MTU_REPLY, OCC_REPLY, PING_MAGIC,
+  dataKeys, occNames, openAead, openCbc, startsWith } from './datacrypt.js';
+import { exportKeyingMaterial, keyLog } from './keylog.js';
+import { keysFromPref } from './tlscrypt.js';
+import { callDissector, findProtocol } from '../../engine/dispatch.js';
 // ----------------------------------------------------------------------------------- data packets
 
 export function dissectDataPacket(pb: Buf, ctx: PacketContext, op: number): void {
@@ -48,6 +55,9 @@ export function dissectDataPacket(pb: Buf, ctx: PacketContext, op: number): void
     sh.addGenerated(hf.dataShapeReason, shape.reason);
   }
   const rest = pb.length - hdr;
+  /** The plaintext when keys opened the packet, and the bytes in front of the tunnelled packet in it. */
+  let opened: Opened | null = null;
+  let innerHeader = 0;
   switch (shape.kind) {
     case 'aead':
       if (rest >= 4 + AEAD_TAG) {
@@ -57,6 +67,13 @@ export function dissectDataPacket(pb: Buf, ctx: PacketContext, op: number): void
         if (node.real) node.add(hf.dataTag, pb, hdr + 4, AEAD_TAG, pb.bytesAt(hdr + 4, AEAD_TAG));
         addCipher(pb, node, hdr + 4 + AEAD_TAG, rest - 4 - AEAD_TAG);
         info += ` pid=${pid} len=${rest - 4 - AEAD_TAG}`;
+        const keys = tlsDataKeys(ctx, keyId);
+        if (keys !== null) {
+          // The associated data runs from the opcode (P_DATA_V2) or the packet id (P_DATA_V1) to the tag.
+          const adStart = op === Op.DataV2 ? 0 : hdr;
+          opened = openWith(ctx, keys, (k) => openAead(k, dir, pb.bytesAt(adStart, hdr + 4 - adStart), pb.bytesAt(hdr, 4),
+            pb.bytesAt(hdr + 4, AEAD_TAG), pb.bytesAt(hdr + 4 + AEAD_TAG, rest - 4 - AEAD_TAG)));
+        }
         break;
       }
       addCipher(pb, node, hdr, rest);
@@ -86,6 +103,12 @@ export function dissectDataPacket(pb: Buf, ctx: PacketContext, op: number): void
         const len = rest - shape.hmacSize - CBC_IV;
         addCipher(pb, node, hdr + shape.hmacSize + CBC_IV, len);
         info += ` len=${len} [CBC]`;
+        const keys = tlsDataKeys(ctx, keyId);
+        if (keys !== null) {
+          opened = openWith(ctx, keys, (k) => openCbc(k, dir, pb.bytesAt(hdr, shape.hmacSize), pb.bytesAt(hdr + shape.hmacSize, CBC_IV),
+            pb.bytesAt(hdr + shape.hmacSize + CBC_IV, len)));
+          innerHeader = 4;
+        }
         break;
       }
       addCipher(pb, node, hdr, rest);
@@ -96,8 +119,10 @@ export function dissectDataPacket(pb: Buf, ctx: PacketContext, op: number): void
       info += ` len=${rest}`;
   }
   if (firstData && node.real) addTimeline(ctx, key);
+  if (opened) info += plaintextInfo(opened.plaintext, innerHeader);
   say(pkt, ctx.first, info);
   tap(ctx, op, keyId, false);
+  if (opened) dissectPlaintext(ctx, opened, innerHeader, keyId);
 }
 
 export function addCipher(pb: Buf, node: Node, offset: number, length: number): void {
@@ -165,8 +190,122 @@ export function dissectStatic(pb: Buf, ctx: PacketContext, wrap: Wrap): void {
     else if (s.detector.decision?.source === 'detected') s.detector.confirmations++;
   } else addCipher(pb, node, 0, pb.length);
   if (node.real) node.addText('[Static-key mode: no opcode, packet id and time are inside the encryption]');
-  say(pkt, ctx.first, `Static-key data len=${Math.max(len, 0)} [static key]`);
+  let opened: Opened | null = null;
+  const keys = len > 0 ? staticDataKeys(ctx) : null;
+  if (keys !== null) opened = openWith(ctx, keys, (k) => openCbc(k, ctx.dir, pb.bytesAt(0, h), pb.bytesAt(h, CBC_IV), pb.bytesAt(h + CBC_IV, len)));
+  say(pkt, ctx.first, `Static-key data len=${Math.max(len, 0)} [static key]${opened ? plaintextInfo(opened.plaintext, 8) : ''}`);
   tap(ctx, -1, 0, false);
+  if (opened) dissectPlaintext(ctx, opened, 8, -1);
+}
+
+// ----------------------------------------------------------------------------------- decryption
+
+/**
+ * The data-channel keys of `keyId` in a TLS-mode session, exported from its TLS session with the key
+ * log (tls.keylog_file); a string says why there are none; null when no key log was given.
+ */
+function tlsDataKeys(ctx: PacketContext, keyId: number): DataKeys | string | null {
+  const path = ctx.pkt.session.prefs['tls.keylog_file'];
+  if (!path || ctx.pkt.inErrorPacket) return null;
+  const s = ctx.session;
+  const known = s.dataKeys.get(keyId);
+  if (known !== undefined) return known;
+  const hello = s.keys.get(keyId)?.hello;
+  let found: DataKeys | string;
+  if (!hello?.clientRandom) found = `the capture does not hold key id ${keyId}'s TLS handshake, whose randoms the keys are exported with`;
+  else {
+    // The secret may have been written after the log was read (live capture): read it once more.
+    let log = keyLog(path);
+    let ekm = log ? exportKeyingMaterial(log, hello, DATA_KEYS_LABEL) : null;
+    if (!ekm && (log = keyLog(path, true))) ekm = exportKeyingMaterial(log, hello, DATA_KEYS_LABEL);
+    found = ekm
+      ? dataKeys(ekm, `exported from key id ${keyId}'s TLS session with the key log`)
+      : log ? 'the key log has no secret for this TLS session' : `the key log ${path} cannot be read`;
+  }
+  s.dataKeys.set(keyId, found);
+  return found;
+}
+
+/** The static key of a static-key session (openvpn.static_key); a string says why there is none; null when none was given. */
+function staticDataKeys(ctx: PacketContext): DataKeys | string | null {
+  const pref = ctx.pkt.session.prefs['openvpn.static_key'];
+  if (!pref || ctx.pkt.inErrorPacket) return null;
+  const s = ctx.session;
+  const known = s.dataKeys.get(-1);
+  if (known !== undefined) return known;
+  const key = keysFromPref(pref)?.tlsCrypt;
+  const found = key?.length === KEY2_SIZE ? dataKeys(key, 'the static key given') : 'the openvpn.static_key preference names no readable OpenVPN static key';
+  s.dataKeys.set(-1, found);
+  return found;
+}
+
+/** Runs `open` with the keys, or notes why the packet stays closed. */
+function openWith(ctx: PacketContext, keys: DataKeys | string, open: (k: DataKeys) => Opened | null): Opened | null {
+  const opened = typeof keys === 'string' ? null : open(keys);
+  if (!opened && ctx.node.real) {
+    ctx.node.addGenerated(hf.dataNotDecrypted, typeof keys === 'string' ? keys : 'no cipher verified the tag or HMAC with either half of the keys');
+  }
+  return opened;
+}
+
+/** What the Info column adds for a decrypted packet that is not an IP packet (whose layers speak for it). */
+function plaintextInfo(p: Uint8Array, at: number): string {
+  if (startsWith(p, at, PING_MAGIC)) return ' PING';
+  if (startsWith(p, at, OCC_MAGIC) && p.length > at + 16) return ` ${occNames[p[at + 16]!] ?? `OCC opcode ${p[at + 16]}`}`;
+  return '';
+}
+
+/**
+ * The decrypted bytes as a new data source: the packet id (and static-key net time) CBC puts in front,
+ * then a keepalive ping, an OCC message, or the tunnelled IP packet, dissected as the next layers.
+ */
+function dissectPlaintext(ctx: PacketContext, opened: Opened, innerHeader: number, keyId: number): void {
+  const { pkt, node, parent } = ctx;
+  const p = opened.plaintext;
+  const keys = ctx.session.dataKeys.get(keyId) as DataKeys;
+  if (node.real) node.addGenerated(hf.dataDecrypted, `${opened.cipher}, key half ${opened.half}, ${keys.origin}`);
+  const b = pkt.newSource(p, `Decrypted OpenVPN data (${p.length} bytes)`);
+  if (innerHeader >= 4 && b.length >= 4) {
+    const pidNode = node.add(hf.dataPid, b, 0, 4, b.u32(0));
+    trackPid(ctx, keyId < 0 ? 0 : keyId, b.u32(0), pidNode);
+  }
+  if (innerHeader === 8 && b.length >= 8) node.add(hf.dataTime, b, 4, 4, [b.u32(4), 0]);
+  const at = Math.min(innerHeader, b.length);
+  const rest = b.length - at;
+  if (rest <= 0) return;
+  if (startsWith(p, at, PING_MAGIC)) {
+    node.add(hf.ping, b, at, 16, b.bytesAt(at, 16));
+    return;
+  }
+  if (startsWith(p, at, OCC_MAGIC) && rest > 16) {
+    dissectOcc(b, at + 16, node);
+    return;
+  }
+  const version = p[at]! >> 4;
+  const inner = version === 4 ? findProtocol('ip') : version === 6 ? findProtocol('ipv6') : undefined;
+  if (!inner) {
+    node.add(hf.data, b, at, rest, b.bytesAt(at, rest));
+    return;
+  }
+  // The tunnelled packet's layers follow OpenVPN's, as a tunnel's do; its columns follow OpenVPN's Info.
+  pkt.fenceInfo();
+  callDissector(inner, b.sub(at), pkt, parent);
+}
+
+/** An options-consistency message: opcode, then the options string or MTU figures. */
+function dissectOcc(b: Buf, at: number, node: Node): void {
+  const op = b.u8(at);
+  node.add(hf.occOpcode, b, at, 1, op);
+  const rest = b.length - at - 1;
+  if (op === OCC_REPLY && rest > 0) {
+    const bytes = b.bytesAt(at + 1, rest);
+    const nul = bytes.indexOf(0);
+    node.add(hf.occOptions, b, at + 1, rest, Buffer.from(bytes.subarray(0, nul < 0 ? rest : nul)).toString('latin1'));
+  } else if (op === OCC_MTU_LOAD_REQUEST && rest >= 2) node.add(hf.occLoadSize, b, at + 1, 2, b.u16(at + 1));
+  else if (op === OCC_MTU_REPLY && rest >= 4) {
+    node.add(hf.occMaxRecv, b, at + 1, 2, b.u16(at + 1));
+    node.add(hf.occMaxSend, b, at + 3, 2, b.u16(at + 3));
+  } else if (rest > 0) node.add(hf.data, b, at + 1, rest, b.bytesAt(at + 1, rest));
 }
 
 export function dissectUnknown(pb: Buf, ctx: PacketContext, op: number): void {

@@ -7,6 +7,7 @@
  * session id starts a new session. `SessionRecord` is the plain part statistics read (via the
  * 'openvpn' tap), so the sessions table needs no dissector internals.
  */
+import type { DataKeys } from './datacrypt.js';
 import type { Wrap } from './wire.js';
 import { WrapDetector } from './variant.js';
 import { DataShapeDetector, PidTracker } from './data.js';
@@ -95,6 +96,11 @@ export class OvpnSession {
   v2ClientKey: Uint8Array | undefined;
   /** Dynamic tls-crypt key candidates exported with the key log (null: the log has no secret for this session). */
   dynamicKeys: Uint8Array[] | null | undefined;
+  /**
+   * Data-channel keys per key id (-1: the static key), once looked for; a string says why there are
+   * none (shown on each packet they would have opened).
+   */
+  readonly dataKeys = new Map<number, DataKeys | string>();
   /** A's address and port, to tell directions apart. */
   readonly addrA: string;
   readonly portA: number;
