@@ -82,6 +82,7 @@ const variants = fs.existsSync(path.join(dir, 'variants.tsv'))
 const dataCounts: Record<string, number> = {
   'udp-tls': 18, 'tcp-tls': 15, cbc: 18, chacha: 18, 'p2p-tls': 16, 'port-5000': 16, reneg: 74, 'static-key': 19,
   'tcp-tls-auth': 15, 'tls-auth-md5': 16, 'tls-auth-sha1': 16, 'tls-auth-sha256': 19, 'tls-auth-sha512': 16, 'tls-crypt': 16, 'tls-crypt-v2': 16,
+  tls12: 16, compress: 16,
 };
 
 describe('OpenVPN data channel decryption', () => {
@@ -112,18 +113,24 @@ describe('OpenVPN data channel decryption', () => {
     expect(await cipherOf('static-key')).toEqual(['AES-256-CBC']);
   });
 
-  for (const v of ['udp-tls', 'cbc', 'chacha', 'reneg']) {
+  // tls12 exports with the TLS 1.2 PRF, the others with TLS 1.3's exporter secret.
+  for (const v of ['udp-tls', 'cbc', 'chacha', 'reneg', 'tls12']) {
     it(`${v}: the exported data-channel keys equal the ones the OpenVPN client logged`, async () => {
       const logged = fs.readFileSync(keyFile(`${v}.session-keys.txt`), 'utf8');
       const key = (dirName: string, what: string) => [...logged.matchAll(new RegExp(`${dirName} Data Channel: ${what} KEY: ([0-9a-f ]+)`, 'g'))].map((m) => m[1]!.replace(/ /g, ''));
       const pkts = await dissectCapture(sample(v));
       // One exporter per key id: the client random of each handshake and the server's cipher suite.
       const randoms = pkts.flatMap((p) => findAll(p.root, 'tls.handshake.type').some((n) => n.value === 1) ? findAll(p.root, 'tls.handshake.random') : []);
-      const suites = pkts.flatMap((p) => findAll(p.root, 'tls.handshake.type').some((n) => n.value === 2) ? findAll(p.root, 'tls.handshake.ciphersuite') : []);
+      const serverHellos = pkts.filter((p) => findAll(p.root, 'tls.handshake.type').some((n) => n.value === 2));
+      const suites = serverHellos.flatMap((p) => findAll(p.root, 'tls.handshake.ciphersuite'));
+      // TLS 1.2 exports from the master secret with both randoms.
+      const serverRandoms = serverHellos.flatMap((p) => findAll(p.root, 'tls.handshake.random'));
       const outgoing = key('Outgoing', 'CIPHER');
       expect(outgoing.length).toBeGreaterThanOrEqual(1);
       for (let k = 0; k < outgoing.length && k < randoms.length; k++) {
-        const ekm = exportKeyingMaterial(keyLog(keyFile(`${v}.keylog`))!, { clientRandom: randoms[k]!.value as Uint8Array, cipherSuite: Number(suites[k]!.value) }, DATA_KEYS_LABEL)!;
+        const ekm = exportKeyingMaterial(keyLog(keyFile(`${v}.keylog`))!, {
+          clientRandom: randoms[k]!.value as Uint8Array, serverRandom: serverRandoms[k]!.value as Uint8Array, cipherSuite: Number(suites[k]!.value),
+        }, DATA_KEYS_LABEL)!;
         const hex = (a: number, b: number) => Buffer.from(ekm.subarray(a, b)).toString('hex');
         const width = outgoing[k]!.length / 2;
         // The client sends with the first half (cipher key at 0, HMAC key at 64) and receives with the second.
@@ -163,6 +170,19 @@ describe('OpenVPN data channel decryption', () => {
     // The net time is the sender's clock: within a minute of the frame's own time.
     const netTime = findAll(pkts[0]!.root, 'openvpn.data.net_time')[0]!.value as [number, number];
     expect(Math.abs(netTime[0] - pkts[0]!.frame.seconds)).toBeLessThan(60);
+  });
+
+  it('compress: the "not compressed" framing byte, with the first byte swapped to the end, is undone', async () => {
+    const pkts = await dissectCapture(sample('compress'), { prefs: keysFor('compress') });
+    const framed = dataPackets(pkts);
+    // --compress stub frames every payload with 0xfb: the packet's first byte (0x45) travels last.
+    expect(new Set(framed.map((p) => fieldValue(p, 'openvpn.data.compression')))).toEqual(new Set(['0xfb']));
+    const p15 = pkts[14]!;
+    expect(p15.info).toBe('P_DATA_V2 kid=0 peer=0 pid=1 len=85 Echo (ping) request  id=0x7fe6, seq=1/256, ttl=64');
+    const ip = p15.root.children!.filter((n) => n.field.abbrev === 'ip')[1]!;
+    expect(ip.source!.name).toBe('Unswapped OpenVPN payload (84 bytes)');
+    // Both IPv4 header checksums verify: the outer one, and the inner one over the unswapped bytes.
+    expect(fieldValues(p15, 'ip.checksum.status')).toEqual(['1', '1']);
   });
 
   it('keys that do not fit say why, on each packet they would have opened', async () => {

@@ -33,7 +33,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 KEYS="$HERE/keys"
 
 VARIANTS=(udp-tls tcp-tls tls-auth-sha1 tls-auth-sha256 tls-auth-sha512 tls-auth-md5
-          tls-crypt tls-crypt-v2 cbc chacha static-key p2p-tls reneg tcp-tls-auth port-5000)
+          tls-crypt tls-crypt-v2 cbc chacha static-key p2p-tls reneg tcp-tls-auth port-5000
+          tls12 compress)
 
 usage() { echo "usage: $0 VARIANT [OUTDIR]   (variants: ${VARIANTS[*]})" >&2; exit 2; }
 [[ $# -ge 1 ]] || usage
@@ -111,6 +112,16 @@ case $VARIANT in
     SRV_EXTRA=(--tls-auth "$KEYS/ta.key" 0 --auth SHA256)
     CLI_EXTRA=(--tls-auth "$KEYS/ta.key" 1 --auth SHA256) ;;
   port-5000) PORT=5000 ;;
+  tls12)
+    # TLS 1.2 on the control channel: certificates travel in clear, and the data
+    # keys are exported with the TLS 1.2 PRF.
+    SRV_EXTRA=(--tls-version-max 1.2)
+    CLI_EXTRA=(--tls-version-max 1.2) ;;
+  compress)
+    # Compression framing without compression (the "stub" of --compress): every
+    # data-channel payload starts with OpenVPN's "not compressed" byte.
+    SRV_EXTRA=(--compress stub --allow-compression asym)
+    CLI_EXTRA=(--compress stub --allow-compression asym) ;;
   *) usage ;;
 esac
 

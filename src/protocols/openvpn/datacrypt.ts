@@ -166,3 +166,62 @@ export function startsWith(bytes: Uint8Array, offset: number, magic: Uint8Array)
   for (let i = 0; i < magic.length; i++) if (bytes[offset + i] !== magic[i]) return false;
   return true;
 }
+
+// ------------------------------------------------------------------------- compression framing (comp.h)
+
+/** V1 framing: the byte in front of every payload when --compress or --comp-lzo is configured. */
+export const LZO_COMPRESS_BYTE = 0x66;
+export const LZ4_COMPRESS_BYTE = 0x69;
+export const NO_COMPRESS_BYTE = 0xfa;
+/** "Not compressed", with the payload's first byte moved to its end (keeps the payload aligned). */
+export const NO_COMPRESS_BYTE_SWAP = 0xfb;
+/** V2 framing (--compress … v2): this byte, then the algorithm; used only when needed. */
+export const COMP_V2_INDICATOR = 0x50;
+
+export const compressionNames: Record<number, string> = {
+  [NO_COMPRESS_BYTE]: 'not compressed', [NO_COMPRESS_BYTE_SWAP]: 'not compressed, first byte swapped to the end',
+  [LZO_COMPRESS_BYTE]: 'LZO compressed', [LZ4_COMPRESS_BYTE]: 'LZ4 compressed', [COMP_V2_INDICATOR]: 'compression framing v2',
+};
+export const compressionV2Names: Record<number, string> = { 0: 'not compressed', 1: 'LZ4', 2: 'LZO', 3: 'Snappy' };
+
+/** The payload of a decrypted packet, past any compression framing. */
+export interface Payload {
+  /** The bytes holding it: the plaintext itself, or a copy with a swapped first byte put back. */
+  bytes: Uint8Array;
+  at: number;
+  /** Bytes of framing in front of the payload in the plaintext (0: none). */
+  framing: number;
+  /** The compression of a compressed payload (which is shown, not opened), else ''. */
+  compressed: string;
+}
+
+/** A whole IPv6 packet at `at`: its payload length accounts for every byte after the header. */
+function isIpv6Packet(p: Uint8Array, at: number): boolean {
+  return p.length - at >= 40 && p[at]! >> 4 === 6 && ((p[at + 4]! << 8) | p[at + 5]!) + 40 === p.length - at;
+}
+
+/**
+ * Finds the payload after the framing byte(s) compression adds. Which framing a session uses is
+ * configuration the capture does not show, but the first byte tells: the framing bytes are never the
+ * first byte of an IP packet, except LZO's and LZ4's, which an IPv6 packet can start with — so those
+ * count only when the bytes are not a whole IPv6 packet.
+ */
+export function unframe(p: Uint8Array, at: number): Payload {
+  const b0 = p[at];
+  const rest = p.length - at;
+  if (b0 === NO_COMPRESS_BYTE && rest >= 2) return { bytes: p, at: at + 1, framing: 1, compressed: '' };
+  if (b0 === NO_COMPRESS_BYTE_SWAP && rest >= 2) {
+    const u = new Uint8Array(rest - 1);
+    u[0] = p[p.length - 1]!;
+    u.set(p.subarray(at + 1, p.length - 1), 1);
+    return { bytes: u, at: 0, framing: 1, compressed: '' };
+  }
+  if (b0 === COMP_V2_INDICATOR && rest >= 2) {
+    const alg = p[at + 1]!;
+    return { bytes: p, at: at + 2, framing: 2, compressed: alg === 0 ? '' : (compressionV2Names[alg] ?? `algorithm ${alg}`) };
+  }
+  if ((b0 === LZO_COMPRESS_BYTE || b0 === LZ4_COMPRESS_BYTE) && rest >= 2 && !isIpv6Packet(p, at)) {
+    return { bytes: p, at: at + 1, framing: 1, compressed: b0 === LZO_COMPRESS_BYTE ? 'LZO' : 'LZ4' };
+  }
+  return { bytes: p, at, framing: 0, compressed: '' };
+}

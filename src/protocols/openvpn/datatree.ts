@@ -12,8 +12,8 @@ import { staticKeyHmacFor } from './variant.js';
 import { AEAD_TAG, CBC_IV, shapeLabel } from './data.js';
 import type { KeyChannel } from './control.js';
 import { type PacketContext, addTypeByte, addWrap, say, seconds, tap } from './context.js';
-import { type DataKeys, type Opened, DATA_KEYS_LABEL, KEY2_SIZE, OCC_MAGIC, OCC_MTU_LOAD_REQUEST, OCC_MTU_REPLY, OCC_REPLY, PING_MAGIC,
-  dataKeys, occNames, openAead, openCbc, startsWith } from './datacrypt.js';
+import { type DataKeys, type Opened, type Payload, DATA_KEYS_LABEL, KEY2_SIZE, OCC_MAGIC, OCC_MTU_LOAD_REQUEST, OCC_MTU_REPLY, OCC_REPLY, PING_MAGIC,
+  dataKeys, occNames, openAead, openCbc, startsWith, unframe } from './datacrypt.js';
 import { exportKeyingMaterial, keyLog } from './keylog.js';
 import { keysFromPref } from './tlscrypt.js';
 import { callDissector, findProtocol } from '../../engine/dispatch.js';
@@ -119,10 +119,11 @@ export function dissectDataPacket(pb: Buf, ctx: PacketContext, op: number): void
       info += ` len=${rest}`;
   }
   if (firstData && node.real) addTimeline(ctx, key);
-  if (opened) info += plaintextInfo(opened.plaintext, innerHeader);
+  const payload = opened ? unframe(opened.plaintext, Math.min(innerHeader, opened.plaintext.length)) : null;
+  if (payload) info += plaintextInfo(payload);
   say(pkt, ctx.first, info);
   tap(ctx, op, keyId, false);
-  if (opened) dissectPlaintext(ctx, opened, innerHeader, keyId);
+  if (opened && payload) dissectPlaintext(ctx, opened, innerHeader, payload, keyId);
 }
 
 export function addCipher(pb: Buf, node: Node, offset: number, length: number): void {
@@ -193,9 +194,10 @@ export function dissectStatic(pb: Buf, ctx: PacketContext, wrap: Wrap): void {
   let opened: Opened | null = null;
   const keys = len > 0 ? staticDataKeys(ctx) : null;
   if (keys !== null) opened = openWith(ctx, keys, (k) => openCbc(k, ctx.dir, pb.bytesAt(0, h), pb.bytesAt(h, CBC_IV), pb.bytesAt(h + CBC_IV, len)));
-  say(pkt, ctx.first, `Static-key data len=${Math.max(len, 0)} [static key]${opened ? plaintextInfo(opened.plaintext, 8) : ''}`);
+  const payload = opened ? unframe(opened.plaintext, Math.min(8, opened.plaintext.length)) : null;
+  say(pkt, ctx.first, `Static-key data len=${Math.max(len, 0)} [static key]${payload ? plaintextInfo(payload) : ''}`);
   tap(ctx, -1, 0, false);
-  if (opened) dissectPlaintext(ctx, opened, 8, -1);
+  if (opened && payload) dissectPlaintext(ctx, opened, 8, payload, -1);
 }
 
 // ----------------------------------------------------------------------------------- decryption
@@ -249,7 +251,9 @@ function openWith(ctx: PacketContext, keys: DataKeys | string, open: (k: DataKey
 }
 
 /** What the Info column adds for a decrypted packet that is not an IP packet (whose layers speak for it). */
-function plaintextInfo(p: Uint8Array, at: number): string {
+function plaintextInfo(payload: Payload): string {
+  const { bytes: p, at } = payload;
+  if (payload.compressed) return ` [${payload.compressed} compressed]`;
   if (startsWith(p, at, PING_MAGIC)) return ' PING';
   if (startsWith(p, at, OCC_MAGIC) && p.length > at + 16) return ` ${occNames[p[at + 16]!] ?? `OCC opcode ${p[at + 16]}`}`;
   return '';
@@ -257,31 +261,46 @@ function plaintextInfo(p: Uint8Array, at: number): string {
 
 /**
  * The decrypted bytes as a new data source: the packet id (and static-key net time) CBC puts in front,
- * then a keepalive ping, an OCC message, or the tunnelled IP packet, dissected as the next layers.
+ * compression framing, then a keepalive ping, an OCC message, or the tunnelled IP packet, dissected
+ * as the next layers.
  */
-function dissectPlaintext(ctx: PacketContext, opened: Opened, innerHeader: number, keyId: number): void {
+function dissectPlaintext(ctx: PacketContext, opened: Opened, innerHeader: number, payload: Payload, keyId: number): void {
   const { pkt, node, parent } = ctx;
   const p = opened.plaintext;
   const keys = ctx.session.dataKeys.get(keyId) as DataKeys;
   if (node.real) node.addGenerated(hf.dataDecrypted, `${opened.cipher}, key half ${opened.half}, ${keys.origin}`);
-  const b = pkt.newSource(p, `Decrypted OpenVPN data (${p.length} bytes)`);
-  if (innerHeader >= 4 && b.length >= 4) {
-    const pidNode = node.add(hf.dataPid, b, 0, 4, b.u32(0));
-    trackPid(ctx, keyId < 0 ? 0 : keyId, b.u32(0), pidNode);
+  const plain = pkt.newSource(p, `Decrypted OpenVPN data (${p.length} bytes)`);
+  if (innerHeader >= 4 && plain.length >= 4) {
+    const pidNode = node.add(hf.dataPid, plain, 0, 4, plain.u32(0));
+    trackPid(ctx, keyId < 0 ? 0 : keyId, plain.u32(0), pidNode);
   }
-  if (innerHeader === 8 && b.length >= 8) node.add(hf.dataTime, b, 4, 4, [b.u32(4), 0]);
-  const at = Math.min(innerHeader, b.length);
+  if (innerHeader === 8 && plain.length >= 8) node.add(hf.dataTime, plain, 4, 4, [plain.u32(4), 0]);
+  let b = plain;
+  let at = payload.at;
+  if (payload.framing) {
+    const start = Math.min(innerHeader, p.length);
+    const f = node.add(hf.compression, plain, start, payload.framing, p[start]);
+    if (payload.framing === 2) f.add(hf.compressionV2, plain, start + 1, 1, p[start + 1]);
+    if (payload.bytes !== p) {
+      if (node.real) node.addText(`[The packet's first byte (0x${payload.bytes[0]!.toString(16).padStart(2, '0')}) was moved to the end of the payload]`, plain, p.length - 1, 1);
+      b = pkt.newSource(payload.bytes, `Unswapped OpenVPN payload (${payload.bytes.length} bytes)`);
+    }
+  }
   const rest = b.length - at;
   if (rest <= 0) return;
-  if (startsWith(p, at, PING_MAGIC)) {
+  if (payload.compressed) {
+    node.add(hf.compressed, b, at, rest, b.bytesAt(at, rest));
+    return;
+  }
+  if (startsWith(payload.bytes, at, PING_MAGIC)) {
     node.add(hf.ping, b, at, 16, b.bytesAt(at, 16));
     return;
   }
-  if (startsWith(p, at, OCC_MAGIC) && rest > 16) {
+  if (startsWith(payload.bytes, at, OCC_MAGIC) && rest > 16) {
     dissectOcc(b, at + 16, node);
     return;
   }
-  const version = p[at]! >> 4;
+  const version = payload.bytes[at]! >> 4;
   const inner = version === 4 ? findProtocol('ip') : version === 6 ? findProtocol('ipv6') : undefined;
   if (!inner) {
     node.add(hf.data, b, at, rest, b.bytesAt(at, rest));

@@ -5,6 +5,7 @@
  */
 import { FT, field } from '../../engine/fields.js';
 import { opcodeNames } from './wire.js';
+import { compressionNames, compressionV2Names } from './datacrypt.js';
 
 export const hf = {
   // ---- framing and first byte
@@ -111,6 +112,13 @@ export const hf = {
     'The data packet was opened with keys the user gave: which cipher verified its tag or HMAC, which half of the keys the sender used, and where the keys came from.'),
   dataNotDecrypted: field('openvpn.data.not_decrypted', 'Not decrypted', FT.String,
     'Keys were given but did not open this data packet, and why: no secret for this TLS session in the key log, or no cipher verified the tag or HMAC.'),
+  compression: field('openvpn.data.compression', 'Compression', FT.UInt8,
+    'The byte --compress or --comp-lzo puts in front of every tunnelled packet: whether this one was compressed, and how. Even without compression ("stub") the byte is there.',
+    { base: 'hex', values: compressionNames }),
+  compressionV2: field('openvpn.data.compression.v2', 'Compression algorithm', FT.UInt8,
+    'Compression framing v2: which algorithm compressed the packet (0: not compressed, the first byte only looked like the v2 marker).', { values: compressionV2Names }),
+  compressed: field('openvpn.data.compressed', 'Compressed data', FT.Bytes,
+    'A tunnelled packet compressed before encryption; vpnscope shows it as it is, not decompressed.'),
   ping: field('openvpn.data.ping', 'Keepalive ping', FT.Bytes,
     'A fixed 16-byte pattern OpenVPN sends through the data channel when the tunnel was idle for --ping seconds, so each side knows the other is alive.'),
   occOpcode: field('openvpn.occ.opcode', 'OCC opcode', FT.UInt8,
