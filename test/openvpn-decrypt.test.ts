@@ -18,6 +18,8 @@ import type { Packet } from '../src/engine/packet.js';
 import { findAll } from '../src/engine/query.js';
 import { exportKeyingMaterial, keyLog } from '../src/protocols/openvpn/keylog.js';
 import { DATA_KEYS_LABEL } from '../src/protocols/openvpn/datacrypt.js';
+import { SessionCollector, sessionFactRows } from '../src/stats/openvpn.js';
+import type { OpenvpnTap } from '../src/protocols/openvpn/session.js';
 
 const dir = path.join(samplesDir, 'openvpn');
 const keyFile = (name: string) => path.join(dir, 'keys', name);
@@ -183,6 +185,20 @@ describe('OpenVPN data channel decryption', () => {
     expect(ip.source!.name).toBe('Unswapped OpenVPN payload (84 bytes)');
     // Both IPv4 header checksums verify: the outer one, and the inner one over the unswapped bytes.
     expect(fieldValues(p15, 'ip.checksum.status')).toEqual(['1', '1']);
+  });
+
+  it('-z openvpn,sessions names the cipher and counts the packets opened', async () => {
+    const rows = async (prefs: Record<string, string>) => {
+      const c = new SessionCollector();
+      for (const p of await dissectCapture(sample('reneg'), { prefs })) for (const t of p.taps ?? []) if (t.tap === 'openvpn') c.add(t.data as OpenvpnTap);
+      return new Map(sessionFactRows(c.summaries()[0]!));
+    };
+    const opened = await rows(keysFor('reneg'));
+    expect(opened.get('Data channel')).toBe('AEAD: AES-256-GCM');
+    expect(opened.get('Decrypted')).toBe('74 of 74 data packets');
+    const closed = await rows({});
+    expect(closed.get('Data channel')).toBe('AEAD');
+    expect(closed.has('Decrypted')).toBe(false);
   });
 
   it('keys that do not fit say why, on each packet they would have opened', async () => {

@@ -64,8 +64,9 @@ export function sessionFactRows(s: SessionSummary): [string, string][] {
     [known ? 'Server' : 'Peer B', r.endpointB],
     ['Transport', `${r.transport.toUpperCase()} (${r.transport}.stream ${r.stream})`],
     ['Variant', r.wrap],
-    ['Data channel', r.dataShape],
+    ['Data channel', r.dataCiphers.length ? `${r.dataShape}: ${r.dataCiphers.join(', ')}` : r.dataShape],
   ];
+  if (r.decrypted + r.notDecrypted > 0) rows.push(['Decrypted', `${r.decrypted} of ${r.decrypted + r.notDecrypted} data packets`]);
   if (r.handshakeSeconds >= 0) {
     rows.push(['Handshake', `${secondsText(r.handshakeSeconds)} (reset #${t.resetFrame}${t.tlsFrame ? ` → TLS #${t.tlsFrame} +${secondsText(t.tlsTime - t.resetTime)}` : ''} → data #${t.dataFrame})`]);
   } else if (t.resetFrame) {
@@ -134,6 +135,8 @@ export function sessionsJson(sessions: SessionSummary[]): unknown {
       variant: r.wrap,
       variantReason: r.wrapReason,
       dataChannel: r.dataShape,
+      dataCiphers: r.dataCiphers,
+      decrypted: r.decrypted + r.notDecrypted > 0 ? { packets: r.decrypted, of: r.decrypted + r.notDecrypted } : null,
       handshakeSeconds: r.handshakeSeconds >= 0 ? r.handshakeSeconds : null,
       timeline: r.timeline,
       keyIds: r.keyIds,

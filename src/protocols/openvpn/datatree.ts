@@ -244,8 +244,13 @@ function staticDataKeys(ctx: PacketContext): DataKeys | string | null {
 /** Runs `open` with the keys, or notes why the packet stays closed. */
 function openWith(ctx: PacketContext, keys: DataKeys | string, open: (k: DataKeys) => Opened | null): Opened | null {
   const opened = typeof keys === 'string' ? null : open(keys);
-  if (!opened && ctx.node.real) {
-    ctx.node.addGenerated(hf.dataNotDecrypted, typeof keys === 'string' ? keys : 'no cipher verified the tag or HMAC with either half of the keys');
+  const record = ctx.session.record;
+  if (opened) {
+    record.decrypted++;
+    if (!record.dataCiphers.includes(opened.cipher)) record.dataCiphers.push(opened.cipher);
+  } else {
+    record.notDecrypted++;
+    if (ctx.node.real) ctx.node.addGenerated(hf.dataNotDecrypted, typeof keys === 'string' ? keys : 'no cipher verified the tag or HMAC with either half of the keys');
   }
   return opened;
 }

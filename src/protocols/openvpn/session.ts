@@ -42,6 +42,10 @@ export interface SessionRecord {
   renegWrap: string;
   /** 'AEAD', 'CBC+HMAC(20)', 'AEAD epoch', 'none' (no data yet) … */
   dataShape: string;
+  /** With keys given: data packets opened and not opened, and the ciphers that opened them. */
+  decrypted: number;
+  notDecrypted: number;
+  dataCiphers: string[];
   firstFrame: number;
   /** Times are seconds since `timeBase` (a whole epoch second: the first OpenVPN packet's). */
   timeBase: number;
@@ -119,6 +123,9 @@ export class OvpnSession {
       wrapReason: '',
       renegWrap: '',
       dataShape: 'none',
+      decrypted: 0,
+      notDecrypted: 0,
+      dataCiphers: [],
       firstFrame: frame,
       timeBase,
       firstTime: time,
