@@ -9,6 +9,7 @@
  * Hand-made segments go out 1 ms apart from 1700000000.000 (the same times tshark saw).
  */
 import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
 import path from 'node:path';
 import { Session, type SessionOptions } from '../src/engine/session.js';
 import type { Packet } from '../src/engine/packet.js';
@@ -18,7 +19,7 @@ import { dissectPdus, NEED_MORE } from '../src/engine/stream.js';
 import { findAll } from '../src/engine/query.js';
 import { nodeLabel, valueToJson } from '../src/engine/format.js';
 import { openCapture } from '../src/capture/open.js';
-import { dissectBytes, fieldValue, fieldValues, hexBytes, isMalformed, samplesDir } from './util.js';
+import { corpusDir, dissectBytes, dissectFile, fieldValue, fieldValues, hexBytes, isMalformed, samplesDir } from './util.js';
 
 /** LINKTYPE_IPV4: frames are bare IPv4 packets. */
 const RAW_IPV4 = 228;
@@ -337,6 +338,29 @@ describe('TCP header and options, one segment at a time', () => {
     expect(fieldValue(short, 'tcp.seq')).toBeUndefined();
     expect(short.truncated).toBe(true);
     expect(isMalformed(short)).toBe(false);
+  });
+});
+
+describe('TCP Fast Open (RFC 7413), in tcpdump\'s tfo-5c1fa7f9ae91.pcap, against tshark', () => {
+  const file = path.join(corpusDir, 'tcpdump', 'tfo-5c1fa7f9ae91.pcap');
+  it.runIf(fs.existsSync(file))('the experimental option 0xf989 is Fast Open: cookie request, cookie, and a SYN that presents one', async () => {
+    const pkts = await dissectFile(file);
+    // tshark 4.0.17 -r tfo-5c1fa7f9ae91.pcap, frames 1-4 and 13.
+    expect([0, 1, 2, 3, 12].map((i) => pkts[i]!.info)).toEqual([
+      '13047 → 13054 [SYN] Seq=0 Win=1400 Len=0 TFO=R',
+      '13047 → 13054 [SYN] Seq=0 Win=1400 Len=0 MSS=1460 TFO=R',
+      '13054 → 13047 [SYN, ACK] Seq=0 Ack=1 Win=1400 Len=0 TFO=C',
+      '13054 → 13047 [SYN, ACK] Seq=0 Ack=1 Win=1400 Len=0 MSS=1500 TFO=C',
+      '13048 → 13054 [SYN] Seq=0 Win=1400 Len=4 TFO=C',
+    ]);
+    const opt = findAll(pkts[0]!.root, 'tcp.options.experimental')[0]!;
+    expect(nodeLabel(opt)).toBe('TCP Option - Experimental: Fast Open');
+    expect(nodeLabel(findAll(opt, 'tcp.options.experimental.exid')[0]!)).toBe('Experiment Identifier: Fast Open (0xf989)');
+    expect(nodeLabel(findAll(opt, 'tcp.options.tfo.request')[0]!)).toBe('Fast Open Cookie Request');
+    expect(fieldValue(pkts[2]!, 'tcp.options.tfo.cookie')).toBe('09:09:09:09:00:00');
+    // Only a SYN that presents a cookie gets the note, not the SYN-ACK that hands one out.
+    expect(pkts[2]!.experts.map((e) => e.message)).not.toContain('TCP SYN with TFO Cookie');
+    expect(pkts[12]!.experts.map((e) => `${e.group}/${e.message}`)).toContain('Sequence/TCP SYN with TFO Cookie');
   });
 });
 

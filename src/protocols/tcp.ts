@@ -56,6 +56,9 @@ const CWR = 0x080;
 const AE = 0x100;
 const RESERVED = 0xe00;
 
+/** The experiment identifier of TCP Fast Open sent as an experimental option, before kind 34 was assigned (RFC 7413). */
+const TFO_EXID = 0xf989;
+
 const optionKinds: Record<number, string> = {
   0: 'End of Option List', 1: 'No-Operation', 2: 'Maximum Segment Size', 3: 'Window Scale', 4: 'SACK Permitted', 5: 'SACK',
   6: 'Echo', 7: 'Echo Reply', 8: 'Time Stamp Option', 9: 'Partial Order Connection Permitted', 10: 'Partial Order Service Profile',
@@ -181,10 +184,11 @@ const hf = {
   optTfo: field('tcp.options.tfo', 'TCP Option - TCP Fast Open', FT.Bytes, 'TCP Fast Open (RFC 7413): a cookie that lets a later SYN carry data.'),
   tfoRequest: field('tcp.options.tfo.request', 'Fast Open Cookie Request', FT.None, 'An empty Fast Open option: the client asks the server for a cookie.'),
   tfoCookie: field('tcp.options.tfo.cookie', 'Fast Open Cookie', FT.Bytes, 'The server-issued cookie that authorises data in a SYN.'),
+  tfoSynCookie: field('tcp.options.tfo.syn_cookie', 'TCP SYN with TFO Cookie', FT.None, 'A SYN that presents a Fast Open cookie: the data it carries may reach the server application before the handshake completes.'),
   optMptcp: field('tcp.options.mptcp', 'TCP Option - Multipath TCP', FT.Bytes, 'Multipath TCP (RFC 8684) signalling that lets one connection use several paths.'),
   mptcpSubtype: field('tcp.options.mptcp.subtype', 'Multipath TCP subtype', FT.UInt8, 'Which Multipath TCP message this option carries.', { values: mptcpSubtypes, bitmask: 0xf0, bitWidth: 8 }),
   optExperimental: field('tcp.options.experimental', 'TCP Option - Experimental', FT.Bytes, 'An experimental option (kinds 253 and 254), told apart by an experiment identifier.'),
-  expExid: field('tcp.options.experimental.exid', 'Experiment Identifier', FT.UInt16, 'The 16-bit identifier saying which experiment the option belongs to (RFC 6994).', { base: 'hex' }),
+  expExid: field('tcp.options.experimental.exid', 'Experiment Identifier', FT.UInt16, 'The 16-bit identifier saying which experiment the option belongs to (RFC 6994).', { base: 'hex', values: { [TFO_EXID]: 'Fast Open' } }),
   expData: field('tcp.options.experimental.data', 'Data', FT.Bytes, 'The experiment\'s own bytes, not decoded.'),
   optOther: field('tcp.options.unknown', 'TCP Option - Unknown', FT.Bytes, 'An option vpnscope does not decode; its bytes are shown as they are.'),
   unknownPayload: field('tcp.options.unknown.payload', 'Payload', FT.Bytes, 'The value bytes of an option that is not decoded.'),
@@ -720,7 +724,7 @@ function dissectOptions(buf: Buf, start: number, end: number, pkt: Packet, node:
       continue;
     }
     // Appended option by option, so what was read survives a capture cut inside the options.
-    const info = optionValue(buf, o, len, kind, pkt, n, sackBase, ack);
+    const info = optionValue(buf, o, len, kind, pkt, n, sackBase, ack, flags);
     if (info) pkt.appendInfo(info);
     o += len;
   }
@@ -729,7 +733,7 @@ function dissectOptions(buf: Buf, start: number, end: number, pkt: Packet, node:
 }
 
 /** Decodes one well-formed option's value into `n`; returns its Info text. */
-function optionValue(buf: Buf, o: number, len: number, kind: number, pkt: Packet, n: Node, sackBase: number, ack: number): string {
+function optionValue(buf: Buf, o: number, len: number, kind: number, pkt: Packet, n: Node, sackBase: number, ack: number, flags: number): string {
   const tree = n.real;
   switch (kind) {
     case 2: {
@@ -816,18 +820,17 @@ function optionValue(buf: Buf, o: number, len: number, kind: number, pkt: Packet
       if (len > 2) n.add(hf.mptcpSubtype, buf, o + 2, 1, buf.u8(o + 2) >> 4);
       return '';
     case 34:
-      if (len === 2) {
-        n.addGenerated(hf.tfoRequest, undefined, buf, o, 2);
-        if (tree) n.text = 'TCP Option - TCP Fast Open: Fast Open Cookie Request';
-      } else {
-        n.add(hf.tfoCookie, buf, o + 2, len - 2, buf.bytesAt(o + 2, len - 2));
-        if (tree) n.text = 'TCP Option - TCP Fast Open: Fast Open Cookie';
-      }
-      return '';
+      if (tree) n.text = `TCP Option - TCP Fast Open: ${len === 2 ? 'Fast Open Cookie Request' : 'Fast Open Cookie'}`;
+      return fastOpen(buf, o, 2, len, pkt, n, flags);
     case 253:
     case 254:
       if (len >= 4) {
-        n.add(hf.expExid, buf, o + 2, 2, buf.u16(o + 2));
+        const exid = buf.u16(o + 2);
+        n.add(hf.expExid, buf, o + 2, 2, exid);
+        if (exid === TFO_EXID) {
+          if (tree) n.text = 'TCP Option - Experimental: Fast Open';
+          return fastOpen(buf, o, 4, len, pkt, n, flags);
+        }
         if (len > 4) n.add(hf.expData, buf, o + 4, len - 4, buf.bytesAt(o + 4, len - 4));
       } else if (len > 2) {
         n.add(hf.expData, buf, o + 2, len - 2, buf.bytesAt(o + 2, len - 2));
@@ -837,6 +840,20 @@ function optionValue(buf: Buf, o: number, len: number, kind: number, pkt: Packet
       if (len > 2) n.add(hf.unknownPayload, buf, o + 2, len - 2, buf.bytesAt(o + 2, len - 2));
       return '';
   }
+}
+
+/**
+ * A Fast Open option's body after its `head` bytes (kind 34, or the experimental option with its
+ * identifier): empty asks for a cookie, else it is the cookie. Info: " TFO=R" or " TFO=C", as tshark.
+ */
+function fastOpen(buf: Buf, o: number, head: number, len: number, pkt: Packet, n: Node, flags: number): string {
+  if (len === head) {
+    n.add(hf.tfoRequest, buf, o, len);
+    return ' TFO=R';
+  }
+  const cookie = n.add(hf.tfoCookie, buf, o + head, len - head, buf.bytesAt(o + head, len - head));
+  if ((flags & (SYN | ACK)) === SYN) expert(pkt, cookie, hf.tfoSynCookie, Severity.Note, 'Sequence', 'TCP SYN with TFO Cookie');
+  return ' TFO=C';
 }
 
 function badOption(pkt: Packet, node: Node, buf: Buf, offset: number, length: number, message: string): void {
