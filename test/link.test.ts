@@ -1,6 +1,6 @@
 /**
  * Link layers: Ethernet II / 802.3 with padding, trailer and FCS, 802.1Q and 802.1ad tags, ARP,
- * Linux cooked captures (SLL, SLL2), Linux netfilter logs (NFLOG), Cisco HDLC, BSD NULL/LOOP and raw
+ * Linux cooked captures (SLL, SLL2), Linux netfilter logs (NFLOG), Cisco HDLC, Solaris IPNET, BSD NULL/LOOP and raw
  * IP. Every expected value below is what tshark 4.0.17 prints for the same bytes (written to a pcap
  * and read with `tshark -T fields`); byte fields are in tshark's JSON form (colon-separated).
  */
@@ -738,5 +738,23 @@ describe('Cisco HDLC (tcpdump\'s HDLC.pcap), against tshark', () => {
     ]);
     expect([ps[0]!.src, ps[0]!.dst, ps[0]!.protocolColumn]).toEqual(['N/A', 'N/A', 'SLARP']);
     expect(fieldValue(ps[0]!, 'frame.encap_type')).toBe('28');
+  });
+});
+
+describe('Solaris IPNET (tcpdump\'s e1000g.pcap), against tshark', () => {
+  const file = path.join(corpusDir, 'tcpdump', 'e1000g.pcap');
+  it.skipIf(!fs.existsSync(file))('the 24-byte header (family, hook, interface, zones), then IPv4 by the family', async () => {
+    const ps = await dissectFile(file);
+    const fields = ['ipnet.family', 'ipnet.htype', 'ipnet.ifindex', 'ipnet.zsrc', 'ipnet.zdst', 'ip.src'];
+    const row = (p: Packet) => [protocols(p), ...fields.map((f) => fieldValues(p, f).join(',')), p.info].join('|');
+    // tshark 4.0.17 -T fields.
+    expect([row(ps[0]!), row(ps[1]!)]).toEqual([
+      'ipnet:ip:icmp:data|2|0|2|4294967295|0|129.146.106.55|Echo (ping) request  id=0x1af5, seq=0/0, ttl=249',
+      'ipnet:ip:icmp:data|2|256|2|0|4294967295|10.5.233.117|Echo (ping) reply    id=0x1af5, seq=0/0, ttl=255 (request in 1)',
+    ]);
+    expect(nodeLabel(findAll(ps[0]!.root, 'ipnet.htype')[0]!)).toBe('Hook type: Inbound (0)');
+    expect(nodeLabel(findAll(ps[1]!.root, 'ipnet.htype')[0]!)).toBe('Hook type: Unknown (256)');
+    expect(fieldValue(ps[0]!, 'frame.encap_type')).toBe('124');
+    expect(ps.length).toBe(20);
   });
 });

@@ -24,6 +24,7 @@ const ENCAPSULATIONS = new Map<number, [number, string]>([
   [104, [28, 'Cisco HDLC']],
   [108, [174, 'OpenBSD loopback']],
   [113, [25, 'Linux cooked-mode capture v1']],
+  [226, [124, 'Solaris IPNET']],
   [228, [129, 'Raw IPv4']],
   [229, [130, 'Raw IPv6']],
   [239, [141, 'NFLOG']],

@@ -11,6 +11,7 @@ import * as wireguard from './wireguard.js';
 import * as isakmp from './isakmp.js';
 import * as chdlc from './chdlc.js';
 import * as nullLoopback from './null.js';
+import * as ipnet from './ipnet.js';
 import * as rawip from './rawip.js';
 import * as arp from './arp.js';
 import * as ip from './ip.js';
@@ -42,6 +43,7 @@ const modules: { register(): void }[] = [
   isakmp,
   chdlc,
   nullLoopback,
+  ipnet,
   rawip,
   arp,
   ip,
