@@ -116,6 +116,31 @@ describe('ERSPAN, against tshark', () => {
     expect(row(p, ['frame.protocols', 'ip.src'])).toBe('eth:ethertype:ip:gre:erspan:eth:ethertype:vlan:ethertype:ip:icmp:data|1.1.1.1,10.52.128.233');
     expect(nodeLabel(findAll(p.root, 'erspan')[0]!)).toBe('Encapsulated Remote Switch Packet ANalysis Type I');
   });
+
+  it.skipIf(!fs.existsSync(corpus('erspan-type-iii-ft-0.pcap')))('type III (GRE 0x22eb): timestamp, security group, frame type; an unknown frame type is data', async () => {
+    const [p] = await dissectFile(corpus('erspan-type-iii-ft-0.pcap'));
+    // tshark 4.0.17 -T fields.
+    expect(row(p!, ['frame.protocols', 'erspan.vlan', 'erspan.timestamp', 'erspan.ft', 'erspan.gra', 'erspan.direction', 'ip.src']))
+      .toBe('eth:ethertype:ip:gre:erspan:eth:ethertype:vlan:ethertype:ip:icmp:data|20|2740542463|0|3|0|10.29.30.104,10.29.11.1');
+    expect(p!.info).toBe('Echo (ping) request  id=0x3fcb, seq=226/57856, ttl=63');
+    const layer = findAll(p!.root, 'erspan')[0]!;
+    expect(nodeLabel(layer)).toBe('Encapsulated Remote Switch Packet ANalysis Type III');
+    expect(layer.children!.map(nodeLabel).slice(-6)).toEqual([
+      '0... .... .... .... = Has Ethernet PDU: 0',
+      '.000 00.. .... .... = Frame Type: Ethernet (0)',
+      '.... ..00 0000 .... = Hardware ID: 0',
+      '.... .... .... 0... = Direction: Ingress',
+      '.... .... .... .11. = Timestamp granularity: Custom granularity (3)',
+      '.... .... .... ...0 = Optional Sub headers: 0',
+    ]);
+    const [q] = await dissectFile(corpus('erspan-type-iii-ft-7.pcap'));
+    expect(row(q!, ['frame.protocols', 'erspan.bso', 'erspan.spanid', 'erspan.ft', 'erspan.hw'])).toBe('eth:ethertype:ip:gre:erspan:data|3|101|7|32');
+    expect([q!.protocolColumn, q!.info]).toEqual(['ERSPAN', 'ERSPAN:']);
+    // Cut inside the platform subheader: the flags say it is there, its fields are not.
+    const [r] = await dissectFile(corpus('erspan-type-iii-pb-1.pcap'));
+    expect(row(r!, ['frame.protocols', 'erspan.o', 'erspan.platid', 'erspan.sgt'])).toBe('raw:ipv6:ipv6.dstopts:gre:erspan|1||256');
+    expect(r!.info).toBe('ERSPAN:[Packet size limited during capture]');
+  });
 });
 
 describe('PPP and MPLS, against tshark', () => {
