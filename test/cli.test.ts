@@ -103,6 +103,24 @@ describe('vpnscope command line', () => {
     expect(r.out.split('\n').slice(0, 4)).toEqual(['frame.number\tip.src\tudp.port', '1\t\t', '2\t\t', '3\t10.53.0.2\t40001,53']);
   });
 
+  it.skipIf(!fs.existsSync(corpusDir))('-T fields writes fields without a value, protocols and expert infos as tshark does', () => {
+    // tshark 4.0.17 on frame 86 of tcpdump's of13_ericsson.pcapng: "1" for a field without a value,
+    // a protocol's summary line, expert infos by their label, message and Wireshark's numeric codes.
+    const file = path.join(corpusDir, 'tcpdump', 'of13_ericsson.pcapng');
+    const fields = ['tcp.analysis', 'tcp.analysis.ack_lost_segment', 'tcp', 'ip', '_ws.expert', '_ws.expert.message', '_ws.expert.severity', '_ws.expert.group'];
+    const r = run(['-T', 'fields', ...fields.flatMap((f) => ['-e', f]), '-Y', 'frame.number == 86', file]);
+    expect(r.out.trimEnd().split('\t')).toEqual([
+      '1',
+      '1',
+      'Transmission Control Protocol, Src Port: 6633, Dst Port: 34887, Seq: 1073, Ack: 2705, Len: 16',
+      'Internet Protocol Version 4, Src: 127.0.0.1, Dst: 127.0.0.1',
+      'Expert Info (Warning/Sequence): Previous segment(s) not captured (common at capture start),Expert Info (Warning/Sequence): ACKed segment that wasn\'t captured (common at capture start)',
+      'Previous segment(s) not captured (common at capture start),ACKed segment that wasn\'t captured (common at capture start)',
+      '6291456,6291456',
+      '33554432,33554432',
+    ]);
+  });
+
   it('leaves a piped standard output in blocking mode, so a slow reader is waited for, not polled', async () => {
     // The pipe's write end is shared with the child, so a flag the child sets on it shows in
     // /proc/self/fdinfo while the child runs (Node restores the flags at exit). The reader waits a

@@ -36,6 +36,25 @@ export const severityNames: Record<number, string> = {
   5: 'Error',
 };
 
+/** Wireshark's numeric codes for severities (PI_CHAT … PI_ERROR), which tshark's JSON and fields output write. */
+const SEVERITY_CODES: Record<number, number> = { 1: 0x00100000, 2: 0x00200000, 3: 0x00400000, 4: 0x00600000, 5: 0x00800000 };
+/** Wireshark's numeric codes for expert groups (PI_CHECKSUM, PI_SEQUENCE, PI_MALFORMED …). */
+const GROUP_CODES: Record<string, number> = {
+  Checksum: 0x01000000, Sequence: 0x02000000, 'Response code': 0x03000000, 'Request code': 0x04000000, Undecoded: 0x05000000,
+  Reassemble: 0x06000000, Malformed: 0x07000000, Debug: 0x08000000, Protocol: 0x09000000, Security: 0x0a000000,
+  Comment: 0x0b000000, Decryption: 0x0c000000, Assumption: 0x0d000000, Deprecated: 0x0e000000,
+};
+
+/** A severity as tshark writes it in JSON and fields output: Wireshark's code (the number itself when unknown). */
+export function severityCode(severity: number): number {
+  return SEVERITY_CODES[severity] ?? severity;
+}
+
+/** A group as tshark writes it in JSON and fields output: Wireshark's code, or undefined for a group it has none for. */
+export function groupCode(group: string): number | undefined {
+  return GROUP_CODES[group];
+}
+
 /** Expert info, as Wireshark groups it. */
 export interface Expert {
   severity: Severity;

@@ -477,15 +477,15 @@ function analyze(fwd: Flow, rev: Flow, conn: TcpConnection, seq: number, ack: nu
     fwd.dupAckNum = 0;
   }
   if (rev.hasMaxSeq && gt(ack, rev.maxSeqToBeAcked) && flags & ACK) {
-    ta.present = true;
-    if (gt(rev.maxSeqToBeAcked, rev.nextSeq)) {
-      rev.maxSeqToBeAcked = rev.nextSeq;
+    // An ACK beyond everything the other side sent keeps coming until that side sends again: said
+    // twice at most. Then the other side's data counts as acknowledgeable up to where it has got, so
+    // the next ACK of data that was seen is not flagged for the same loss.
+    if (rev.dupAckNum >= -1) {
+      ta.present = true;
       ta.flags |= A.AckLostPacket;
-    } else {
-      // The same loss keeps showing in every ACK until the other side moves on: say it twice at most.
-      if (rev.dupAckNum >= -1) ta.flags |= A.AckLostPacket;
-      rev.dupAckNum--;
     }
+    rev.dupAckNum--;
+    rev.maxSeqToBeAcked = rev.nextSeq;
   }
 
   // A segment that carries data (or SYN/FIN) without advancing the sequence is one of these.

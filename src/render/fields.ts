@@ -4,8 +4,8 @@
  * occurrence, quote). `_ws.col.*` names give the summary columns.
  */
 import type { Packet } from '../engine/packet.js';
-import type { Node } from '../engine/tree.js';
-import { bytesToHex, escapeText, valueToJson } from '../engine/format.js';
+import { type Expert, type Node, groupCode, severityCode, severityNames } from '../engine/tree.js';
+import { bytesToHex, escapeText, nodeLabel, valueToJson } from '../engine/format.js';
 import { FT } from '../engine/fields.js';
 
 export interface FieldsOptions {
@@ -73,21 +73,49 @@ function column(pkt: Packet, name: string, o: FieldsOptions): string | undefined
   return undefined;
 }
 
+/** The expert infos' own names: each expert item answers to them as well as to its kind's field. */
+const expertParts = new Set(['_ws.expert', '_ws.expert.message', '_ws.expert.severity', '_ws.expert.group']);
+
+/** What tshark writes for a node of the field asked for. */
+function nodeText(k: Node): string {
+  const f = k.field;
+  // tshark's fields output writes "1" for a field without a value (so its presence can be tested),
+  // a protocol's summary line for a protocol, byte strings without separators (JSON keeps the
+  // colons), and text with its control characters escaped, so a tab or line feed cannot break the row.
+  switch (f.type) {
+    case FT.None:
+      return '1';
+    case FT.Protocol:
+      return nodeLabel(k);
+    case FT.Bytes:
+      return bytesToHex(k.value as Uint8Array, '');
+    case FT.String:
+      return escapeText(String(k.value));
+    default:
+      return valueToJson(f, k.value);
+  }
+}
+
+/** What tshark writes for `_ws.expert` and its parts, from an expert item. */
+function expertText(e: Expert, abbrev: string): string {
+  switch (abbrev) {
+    case '_ws.expert.message':
+      return escapeText(e.message);
+    case '_ws.expert.severity':
+      return String(severityCode(e.severity));
+    case '_ws.expert.group':
+      return String(groupCode(e.group) ?? e.group);
+    default:
+      return escapeText(`Expert Info (${severityNames[e.severity] ?? 'Unknown'}/${e.group}): ${e.message}`);
+  }
+}
+
 function collect(node: Node, abbrev: string, out: string[]): void {
   const kids = node.children;
   if (!kids) return;
   for (const k of kids) {
-    if (k.field.abbrev === abbrev) {
-      const f = k.field;
-      // tshark's fields output writes byte strings without separators (JSON keeps the colons), and
-      // text with its control characters escaped, so a tab or line feed cannot break the row.
-      out.push(
-        f.type <= FT.Protocol ? (k.text ?? f.abbrev)
-        : f.type === FT.Bytes ? bytesToHex(k.value as Uint8Array, '')
-        : f.type === FT.String ? escapeText(String(k.value))
-        : valueToJson(f, k.value),
-      );
-    }
+    if (k.expert && expertParts.has(abbrev)) out.push(expertText(k.expert, abbrev));
+    else if (k.field.abbrev === abbrev) out.push(nodeText(k));
     collect(k, abbrev, out);
   }
 }

@@ -17,7 +17,7 @@
  * with surrogates through JSON.stringify, so the bytes are those of the string-building renderer.
  */
 import type { Packet } from '../engine/packet.js';
-import { type Node, textField, expertField } from '../engine/tree.js';
+import { type Node, textField, expertField, groupCode, severityCode } from '../engine/tree.js';
 import { FT, fields, hexDigits, isSmallInteger } from '../engine/fields.js';
 import { type ByteSink, GrowingSink } from './sink.js';
 import { HEX_CODES, MAX_HEX, MAX_IPV4, MAX_REL_TIME, MAX_UINT32, isNanoseconds, writeHex, writeIpv4, writeNanoseconds, writeRelTime, writeUint32 } from './digits.js';
@@ -89,13 +89,6 @@ let keyLabels: string[] = new Array<string>(512).fill('');
 let keyTop = 0;
 /** Marks a member already written as part of an earlier repeated key's array. */
 const DONE = -0x80000000;
-/** tshark writes an expert's severity and group as Wireshark's numeric codes (PI_WARN, PI_MALFORMED …). */
-const SEVERITY_CODES: Record<number, number> = { 1: 0x00100000, 2: 0x00200000, 3: 0x00400000, 4: 0x00600000, 5: 0x00800000 };
-const GROUP_CODES: Record<string, number> = {
-  Checksum: 0x01000000, Sequence: 0x02000000, 'Response code': 0x03000000, 'Request code': 0x04000000, Undecoded: 0x05000000,
-  Reassemble: 0x06000000, Malformed: 0x07000000, Debug: 0x08000000, Protocol: 0x09000000, Security: 0x0a000000,
-  Comment: 0x0b000000, Decryption: 0x0c000000, Assumption: 0x0d000000, Deprecated: 0x0e000000,
-};
 
 /** Labels compared one by one in an object before a map takes over. */
 const LABELS_SCANNED = 16;
@@ -663,11 +656,11 @@ class JsonEncoder {
     this.byte(COMMA);
     this.newline(inner);
     this.ascii(`"_ws.expert.severity"${sep}`);
-    this.quoted(String(SEVERITY_CODES[e.severity] ?? e.severity));
+    this.quoted(String(severityCode(e.severity)));
     this.byte(COMMA);
     this.newline(inner);
     this.ascii(`"_ws.expert.group"${sep}`);
-    const group = GROUP_CODES[e.group];
+    const group = groupCode(e.group);
     if (group !== undefined) this.quoted(String(group));
     else this.string(e.group);
     this.newline(indent);
