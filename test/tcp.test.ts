@@ -341,6 +341,20 @@ describe('TCP header and options, one segment at a time', () => {
   });
 });
 
+describe('TCP close notes in tcpdump\'s pptp.pcap, against tshark', () => {
+  const file = path.join(corpusDir, 'tcpdump', 'pptp.pcap');
+  it.runIf(fs.existsSync(file))('every FIN before the other side\'s own, a retransmitted one too, initiates the close', async () => {
+    const pkts = await dissectFile(file);
+    const closing = (i: number) => pkts[i - 1]!.experts.map((e) => e.message).filter((m) => m.includes('connection closing'));
+    // tshark 4.0.17: frame 20 resends frame 19's FIN; frame 21 is the other side's FIN.
+    expect([19, 20, 21].map(closing)).toEqual([
+      ['This frame initiates the connection closing'],
+      ['This frame initiates the connection closing'],
+      ['This frame undergoes the connection closing'],
+    ]);
+  });
+});
+
 describe('TCP Fast Open (RFC 7413), in tcpdump\'s tfo-5c1fa7f9ae91.pcap, against tshark', () => {
   const file = path.join(corpusDir, 'tcpdump', 'tfo-5c1fa7f9ae91.pcap');
   it.runIf(fs.existsSync(file))('the experimental option 0xf989 is Fast Open: cookie request, cookie, and a SYN that presents one', async () => {

@@ -12,6 +12,9 @@ import * as isakmp from './isakmp.js';
 import * as chdlc from './chdlc.js';
 import * as nullLoopback from './null.js';
 import * as ipnet from './ipnet.js';
+import * as pppcp from './pppcp.js';
+import * as pppoe from './pppoe.js';
+import * as pptp from './pptp.js';
 import * as rawip from './rawip.js';
 import * as arp from './arp.js';
 import * as ip from './ip.js';
@@ -44,6 +47,9 @@ const modules: { register(): void }[] = [
   chdlc,
   nullLoopback,
   ipnet,
+  pppcp,
+  pppoe,
+  pptp,
   rawip,
   arp,
   ip,

@@ -1132,7 +1132,8 @@ function addFlags(buf: Buf, pkt: Packet, node: Node, flags: number, ft: FlagText
   const fin = f.add(hf.flagsFin, buf, 12, 2, flags & 1);
   if (flags & FIN) expert(pkt, fin, hf.connFin, Severity.Chat, 'Sequence', 'Connection finish (FIN)');
   const str = f.addGenerated(hf.flagsStr, ft.str, buf, 12, 2);
-  if (flags & FIN && !fwd.finSeen) {
+  // Every FIN (a retransmitted one too) is the active close until the other side has sent its own.
+  if (flags & FIN) {
     if (rev.finSeen) expert(pkt, str, hf.finPassive, Severity.Note, 'Sequence', 'This frame undergoes the connection closing');
     else expert(pkt, str, hf.finActive, Severity.Note, 'Sequence', 'This frame initiates the connection closing');
   }
