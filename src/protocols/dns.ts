@@ -31,9 +31,9 @@ import { FT, field, type FieldDef } from '../engine/fields.js';
 import { callDissector, protocol, table, type Protocol } from '../engine/dispatch.js';
 import { type Buf, ReportedBoundsError } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
-import { type Node, NULL_NODE, Severity } from '../engine/tree.js';
+import { type Node, Severity } from '../engine/tree.js';
 import { dissectPdus, isStreamData, NEED_MORE } from '../engine/stream.js';
-import { hex, ipv4ToString, ipv6ToString } from '../engine/format.js';
+import { ipv4ToString, ipv6ToString } from '../engine/format.js';
 
 // ---------------------------------------------------------------------------------------------
 // Value names

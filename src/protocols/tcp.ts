@@ -597,11 +597,6 @@ function analyze(fwd: Flow, rev: Flow, conn: TcpConnection, seq: number, ack: nu
 // ---------------------------------------------------------------------------------------------
 // Options.
 
-/** What the options say that the Info column and the connection state need. */
-interface OptionSummary {
-  wsShift: number;
-}
-
 /** What the connection state needs from the options, read before they are dissected. */
 const scanned = { wsShift: -1, sackedBytes: 0 };
 
@@ -1011,7 +1006,7 @@ function dissectTcp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   node.add(hf.ackRaw, buf, 8, 4, ackRaw);
   const hdrNode = node.add(hf.hdrLen, buf, 12, 1, hdrLen);
   if (hdrNode.real) hdrNode.text = headerLengthText[dataOffset]!;
-  addFlags(buf, pkt, node, flags, ft, srcPort, dstPort, fwd, rev);
+  addFlags(buf, pkt, node, flags, ft, srcPort, dstPort, rev);
   node.add(hf.windowValue, buf, 14, 2, windowRaw);
   node.addGenerated(hf.window, calculatedWindow, buf, 14, 2);
   if (!(flags & SYN)) {
@@ -1111,7 +1106,7 @@ function dissectQuotedHeader(buf: Buf, node: Node): void {
   node.add(hf.urgentPointer, buf, 18, 2, buf.u16(18));
 }
 
-function addFlags(buf: Buf, pkt: Packet, node: Node, flags: number, ft: FlagText, srcPort: number, dstPort: number, fwd: Flow, rev: Flow): void {
+function addFlags(buf: Buf, pkt: Packet, node: Node, flags: number, ft: FlagText, srcPort: number, dstPort: number, rev: Flow): void {
   const f = node.add(hf.flags, buf, 12, 2, flags);
   if (f.real) f.text = ft.label;
   // Bit fields carry their value shifted down to bit 0, as the registry expects.
