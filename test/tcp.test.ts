@@ -341,6 +341,30 @@ describe('TCP header and options, one segment at a time', () => {
   });
 });
 
+describe('Accurate ECN in tcpdump\'s accecn_handshake.pcap, against tshark', () => {
+  const file = path.join(corpusDir, 'tcpdump', 'accecn_handshake.pcap');
+  it.runIf(fs.existsSync(file))('once both SYNs agree, AE, CWR and ECE are one counter (ACE); the option\'s byte counters in Info', async () => {
+    const pkts = await dissectFile(file);
+    expect([0, 1, 2, 4].map((i) => pkts[i]!.info)).toEqual([
+      '16433 → 80 [SYN, ECE, CWR, AE] Seq=0 Win=65535 Len=0 MSS=1460 WS=64 SACK_PERM TSval=112147477 TSecr=0',
+      '80 → 16433 [SYN, ACK, CWR] Seq=0 Ack=1 Win=65160 Len=0 MSS=1460 SACK_PERM TSval=2783239876 TSecr=112147477 EE0B=1 ECEB=0 EE1B=0 WS=128',
+      '16433 → 80 [ACK, ACE=2] Seq=1 Ack=1 Win=65728 Len=0 TSval=112147698 TSecr=2783239876 EE0B=0 ECEB=16777215 EE1B=16777215',
+      '80 → 16433 [ACK, ACE=5] Seq=1 Ack=79 Win=65152 Len=0 TSval=2783239918 TSecr=112147698',
+    ]);
+    const flags = findAll(pkts[2]!.root, 'tcp.flags')[0]!;
+    expect(flags.children!.slice(0, 3).map(nodeLabel)).toEqual([
+      '000. .... .... = Reserved: Not set',
+      '...0 10.. .... = ACE: 2',
+      '.... ..0. .... = Urgent: Not set',
+    ]);
+    expect(nodeLabel(flags)).toBe('Flags: 0x090 (ACK, ACE=2)');
+    expect(fieldValue(pkts[2]!, 'tcp.flags.str')).toBe('···-2-·A····');
+    const option = findAll(pkts[1]!.root, 'tcp.options.experimental')[0]!;
+    expect(nodeLabel(option)).toBe('TCP Option - Experimental: Accurate ECN - Order 0: Accurate ECN (Order 0): EE0B 1, ECEB 0, EE1B 0');
+    expect(['ee0b', 'eceb', 'ee1b'].map((c) => fieldValue(pkts[2]!, `tcp.options.acc_ecn.${c}`))).toEqual(['0', '16777215', '16777215']);
+  });
+});
+
 describe('TCP close notes in tcpdump\'s pptp.pcap, against tshark', () => {
   const file = path.join(corpusDir, 'tcpdump', 'pptp.pcap');
   it.runIf(fs.existsSync(file))('every FIN before the other side\'s own, a retransmitted one too, initiates the close', async () => {

@@ -58,6 +58,9 @@ const RESERVED = 0xe00;
 
 /** The experiment identifier of TCP Fast Open sent as an experimental option, before kind 34 was assigned (RFC 7413). */
 const TFO_EXID = 0xf989;
+/** Experiment identifiers of the Accurate ECN option in its two counter orders, before kinds 172 and 174. */
+const ACC_ECN_EXID_0 = 0xacc0;
+const ACC_ECN_EXID_1 = 0xacc1;
 
 const optionKinds: Record<number, string> = {
   0: 'End of Option List', 1: 'No-Operation', 2: 'Maximum Segment Size', 3: 'Window Scale', 4: 'SACK Permitted', 5: 'SACK',
@@ -136,6 +139,7 @@ const hf = {
   flagsAe: flagBit('tcp.flags.ae', 'Accurate ECN', AE, 'Part of the Accurate ECN counter (formerly the ECN nonce bit, NS).'),
   flagsCwr: flagBit('tcp.flags.cwr', 'Congestion Window Reduced', CWR, 'The sender slowed down in answer to an ECN congestion signal.'),
   flagsEce: flagBit('tcp.flags.ece', 'ECN-Echo', ECE, 'Echoes a congestion mark back to the sender (or, on a SYN, offers ECN).'),
+  flagsAce: field('tcp.flags.ace', 'ACE', FT.UInt8, 'Accurate ECN: once both SYNs agreed on it, the AE, CWR and ECE bits together count the congestion-marked packets received (modulo 8).', { bitmask: AE | CWR | ECE, bitWidth: 12 }),
   flagsUrg: flagBit('tcp.flags.urg', 'Urgent', URG, 'The urgent pointer field is meaningful: some data should be handled ahead of the rest.'),
   flagsAck: flagBit('tcp.flags.ack', 'Acknowledgment', ACK, 'The acknowledgment number is valid; set on every segment after the first SYN.'),
   flagsPush: flagBit('tcp.flags.push', 'Push', PSH, 'Asks the receiver to hand the data to the application without waiting for more.'),
@@ -184,11 +188,15 @@ const hf = {
   optTfo: field('tcp.options.tfo', 'TCP Option - TCP Fast Open', FT.Bytes, 'TCP Fast Open (RFC 7413): a cookie that lets a later SYN carry data.'),
   tfoRequest: field('tcp.options.tfo.request', 'Fast Open Cookie Request', FT.None, 'An empty Fast Open option: the client asks the server for a cookie.'),
   tfoCookie: field('tcp.options.tfo.cookie', 'Fast Open Cookie', FT.Bytes, 'The server-issued cookie that authorises data in a SYN.'),
+  accEcn: field('tcp.options.acc_ecn', 'TCP Option - Accurate ECN', FT.Bytes, 'Accurate ECN: byte counters of the ECN marks the receiver has seen, fed back to the sender.'),
+  accEcnEe0b: field('tcp.options.acc_ecn.ee0b', 'Accurate ECN Echo ECT(0) Byte Counter', FT.UInt24, 'Bytes received in packets marked ECT(0), modulo 2^24.'),
+  accEcnEceb: field('tcp.options.acc_ecn.eceb', 'Accurate ECN Echo CE Byte Counter', FT.UInt24, 'Bytes received in packets marked Congestion Experienced, modulo 2^24: the congestion signal itself.'),
+  accEcnEe1b: field('tcp.options.acc_ecn.ee1b', 'Accurate ECN Echo ECT(1) Byte Counter', FT.UInt24, 'Bytes received in packets marked ECT(1) (as L4S traffic is), modulo 2^24.'),
   tfoSynCookie: field('tcp.options.tfo.syn_cookie', 'TCP SYN with TFO Cookie', FT.None, 'A SYN that presents a Fast Open cookie: the data it carries may reach the server application before the handshake completes.'),
   optMptcp: field('tcp.options.mptcp', 'TCP Option - Multipath TCP', FT.Bytes, 'Multipath TCP (RFC 8684) signalling that lets one connection use several paths.'),
   mptcpSubtype: field('tcp.options.mptcp.subtype', 'Multipath TCP subtype', FT.UInt8, 'Which Multipath TCP message this option carries.', { values: mptcpSubtypes, bitmask: 0xf0, bitWidth: 8 }),
   optExperimental: field('tcp.options.experimental', 'TCP Option - Experimental', FT.Bytes, 'An experimental option (kinds 253 and 254), told apart by an experiment identifier.'),
-  expExid: field('tcp.options.experimental.exid', 'Experiment Identifier', FT.UInt16, 'The 16-bit identifier saying which experiment the option belongs to (RFC 6994).', { base: 'hex', values: { [TFO_EXID]: 'Fast Open' } }),
+  expExid: field('tcp.options.experimental.exid', 'Experiment Identifier', FT.UInt16, 'The 16-bit identifier saying which experiment the option belongs to (RFC 6994).', { base: 'hex', values: { [TFO_EXID]: 'Fast Open', [ACC_ECN_EXID_0]: 'Accurate ECN - Order 0', [ACC_ECN_EXID_1]: 'Accurate ECN - Order 1' } }),
   expData: field('tcp.options.experimental.data', 'Data', FT.Bytes, 'The experiment\'s own bytes, not decoded.'),
   optOther: field('tcp.options.unknown', 'TCP Option - Unknown', FT.Bytes, 'An option vpnscope does not decode; its bytes are shown as they are.'),
   unknownPayload: field('tcp.options.unknown.payload', 'Payload', FT.Bytes, 'The value bytes of an option that is not decoded.'),
@@ -267,6 +275,28 @@ function flagText(flags: number): FlagText {
     for (let i = 11; i >= 0; i--) str += flags & (1 << i) ? FLAG_LETTERS[11 - i] : '\u00b7';
     t = { info: `[${names}]`, label: `Flags: 0x${flags.toString(16).padStart(3, '0')} (${names})`, str };
     flagTexts.set(flags, t);
+  }
+  return t;
+}
+
+/**
+ * The flags of a connection that negotiated Accurate ECN: AE, CWR and ECE are one 3-bit counter,
+ * shown as "ACE=n" after the other flags ("[ACK, ACE=2]", "···-2-·A····"), as tshark does.
+ */
+const aceTexts = new Map<number, FlagText>();
+
+function aceFlagText(flags: number): FlagText {
+  let t = aceTexts.get(flags);
+  if (!t) {
+    const ace = (flags & (AE | CWR | ECE)) >> 6;
+    const others = setBitNames(flags & ~(AE | CWR | ECE), flagNames);
+    const names = others ? `${others}, ACE=${ace}` : `ACE=${ace}`;
+    let str = '';
+    for (let i = 11; i >= 9; i--) str += flags & (1 << i) ? 'R' : '\u00b7';
+    str += `-${ace}-`;
+    for (let i = 5; i >= 0; i--) str += flags & (1 << i) ? FLAG_LETTERS[11 - i] : '\u00b7';
+    t = { info: `[${names}]`, label: `Flags: 0x${flags.toString(16).padStart(3, '0')} (${names})`, str };
+    aceTexts.set(flags, t);
   }
   return t;
 }
@@ -393,6 +423,8 @@ class TcpConnection {
   completeness = 0;
   /** Whether a segment has been seen; the first counts only if it is a SYN (as in tshark). */
   started = false;
+  /** Accurate ECN (RFC 9768): 1 once a SYN asked for it (AE, CWR and ECE set), 2 once the SYN-ACK agreed. */
+  accEcn = 0;
   constructor(now: number) {
     this.firstTime = now;
     this.lastTime = now;
@@ -826,6 +858,12 @@ function optionValue(buf: Buf, o: number, len: number, kind: number, pkt: Packet
           if (tree) n.text = 'TCP Option - Experimental: Fast Open';
           return fastOpen(buf, o, 4, len, pkt, n, flags);
         }
+        if (exid === ACC_ECN_EXID_0 || exid === ACC_ECN_EXID_1) {
+          const order = exid === ACC_ECN_EXID_0 ? 0 : 1;
+          const counters = accurateEcn(buf, o + 4, len - 4, order, n);
+          if (tree) n.text = `TCP Option - Experimental: Accurate ECN - Order ${order}: Accurate ECN (Order ${order}): ${counters.label}`;
+          return counters.info;
+        }
         if (len > 4) n.add(hf.expData, buf, o + 4, len - 4, buf.bytesAt(o + 4, len - 4));
       } else if (len > 2) {
         n.add(hf.expData, buf, o + 2, len - 2, buf.bytesAt(o + 2, len - 2));
@@ -835,6 +873,24 @@ function optionValue(buf: Buf, o: number, len: number, kind: number, pkt: Packet
       if (len > 2) n.add(hf.unknownPayload, buf, o + 2, len - 2, buf.bytesAt(o + 2, len - 2));
       return '';
   }
+}
+
+/**
+ * Accurate ECN's byte counters (24 bits each; an option may carry fewer than three): order 0 is
+ * EE0B, ECEB, EE1B, order 1 the reverse. Returns the tree label's and the Info column's text.
+ */
+function accurateEcn(buf: Buf, at: number, length: number, order: 0 | 1, n: Node): { label: string; info: string } {
+  const defs = order === 0 ? [hf.accEcnEe0b, hf.accEcnEceb, hf.accEcnEe1b] : [hf.accEcnEe1b, hf.accEcnEceb, hf.accEcnEe0b];
+  const names = order === 0 ? ['EE0B', 'ECEB', 'EE1B'] : ['EE1B', 'ECEB', 'EE0B'];
+  const label: string[] = [];
+  let info = '';
+  for (let i = 0; i < 3 && (i + 1) * 3 <= length; i++) {
+    const v = buf.u24(at + i * 3);
+    n.add(defs[i]!, buf, at + i * 3, 3, v);
+    label.push(`${names[i]} ${v}`);
+    info += ` ${names[i]}=${v}`;
+  }
+  return { label: label.join(', '), info };
 }
 
 /**
@@ -894,7 +950,7 @@ function dissectTcp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   const checksum = buf.u16(16);
   const urgent = buf.u16(18);
   const hdrLen = dataOffset * 4;
-  const ft = flagText(flags);
+  let ft = flagText(flags);
 
   const session = pkt.session;
   const prefs = session.prefs;
@@ -929,6 +985,12 @@ function dissectTcp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   const fromA = conv.isFromA(pkt.netSrc, srcPort);
   const fwd = fromA ? conn.a : conn.b;
   const rev = fromA ? conn.b : conn.a;
+  if (flags & SYN) {
+    const ecn = (flags & (AE | CWR | ECE)) >> 6;
+    // A SYN with all three bits asks for Accurate ECN; a SYN-ACK answering 010, 011, 100 or 110 agrees.
+    if (!(flags & ACK)) conn.accEcn = ecn === 7 ? 1 : 0;
+    else if (conn.accEcn === 1) conn.accEcn = ecn === 2 || ecn === 3 || ecn === 4 || ecn === 6 ? 2 : 0;
+  } else if (conn.accEcn === 2) ft = aceFlagText(flags);
 
   ta.reset();
   if (!short) {
@@ -1006,7 +1068,7 @@ function dissectTcp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   node.add(hf.ackRaw, buf, 8, 4, ackRaw);
   const hdrNode = node.add(hf.hdrLen, buf, 12, 1, hdrLen);
   if (hdrNode.real) hdrNode.text = headerLengthText[dataOffset]!;
-  addFlags(buf, pkt, node, flags, ft, srcPort, dstPort, rev);
+  addFlags(buf, pkt, node, flags, ft, !(flags & SYN) && conn.accEcn === 2, srcPort, dstPort, rev);
   node.add(hf.windowValue, buf, 14, 2, windowRaw);
   node.addGenerated(hf.window, calculatedWindow, buf, 14, 2);
   if (!(flags & SYN)) {
@@ -1106,14 +1168,17 @@ function dissectQuotedHeader(buf: Buf, node: Node): void {
   node.add(hf.urgentPointer, buf, 18, 2, buf.u16(18));
 }
 
-function addFlags(buf: Buf, pkt: Packet, node: Node, flags: number, ft: FlagText, srcPort: number, dstPort: number, rev: Flow): void {
+function addFlags(buf: Buf, pkt: Packet, node: Node, flags: number, ft: FlagText, ace: boolean, srcPort: number, dstPort: number, rev: Flow): void {
   const f = node.add(hf.flags, buf, 12, 2, flags);
   if (f.real) f.text = ft.label;
   // Bit fields carry their value shifted down to bit 0, as the registry expects.
   f.add(hf.flagsRes, buf, 12, 2, (flags & RESERVED) >> 9);
-  f.add(hf.flagsAe, buf, 12, 2, (flags >> 8) & 1);
-  f.add(hf.flagsCwr, buf, 12, 2, (flags >> 7) & 1);
-  f.add(hf.flagsEce, buf, 12, 2, (flags >> 6) & 1);
+  if (ace) f.add(hf.flagsAce, buf, 12, 2, (flags >> 6) & 7);
+  else {
+    f.add(hf.flagsAe, buf, 12, 2, (flags >> 8) & 1);
+    f.add(hf.flagsCwr, buf, 12, 2, (flags >> 7) & 1);
+    f.add(hf.flagsEce, buf, 12, 2, (flags >> 6) & 1);
+  }
   f.add(hf.flagsUrg, buf, 12, 2, (flags >> 5) & 1);
   f.add(hf.flagsAck, buf, 12, 2, (flags >> 4) & 1);
   f.add(hf.flagsPush, buf, 12, 2, (flags >> 3) & 1);
