@@ -1,6 +1,6 @@
 /**
  * Link layers: Ethernet II / 802.3 with padding, trailer and FCS, 802.1Q and 802.1ad tags, ARP,
- * Linux cooked captures (SLL, SLL2), Linux netfilter logs (NFLOG), Cisco HDLC, Solaris IPNET, BSD NULL/LOOP and raw
+ * Linux cooked captures (SLL, SLL2), Linux netfilter logs (NFLOG), Cisco HDLC, Solaris IPNET, ARCNET, BSD NULL/LOOP and raw
  * IP. Every expected value below is what tshark 4.0.17 prints for the same bytes (written to a pcap
  * and read with `tshark -T fields`); byte fields are in tshark's JSON form (colon-separated).
  */
@@ -756,5 +756,27 @@ describe('Solaris IPNET (tcpdump\'s e1000g.pcap), against tshark', () => {
     expect(nodeLabel(findAll(ps[1]!.root, 'ipnet.htype')[0]!)).toBe('Hook type: Unknown (256)');
     expect(fieldValue(ps[0]!, 'frame.encap_type')).toBe('124');
     expect(ps.length).toBe(20);
+  });
+});
+
+describe('Linux ARCNET (tcpdump\'s arcnet captures), against tshark', () => {
+  const rfc1201 = path.join(corpusDir, 'tcpdump', 'arcnet-rfc1201-arp-icmp-http.pcap');
+  const rfc1051 = path.join(corpusDir, 'tcpdump', 'arcnet-rfc1051-arp-icmp-http.pcap');
+  it.skipIf(!fs.existsSync(rfc1201) || !fs.existsSync(rfc1051))('one-byte addresses, the protocol id, and RFC 1201\'s split flag and sequence', async () => {
+    const ps = await dissectFile(rfc1201);
+    const fields = ['arcnet.src', 'arcnet.dst', 'arcnet.protID', 'arcnet.split_flag', 'arcnet.sequence', 'arp.src.hw', 'ip.src'];
+    const row = (p: Packet) => [protocols(p), ...fields.map((f) => fieldValues(p, f).join(','))].join('|');
+    // tshark 4.0.17 -T fields.
+    expect(ps.slice(0, 3).map(row)).toEqual([
+      'arcnet:arp|0xbe|0x00|0xd5|0|357|be|',
+      'arcnet:arp|0x50|0xbe|0xd5|0|357|50|',
+      'arcnet:ip:icmp:data|0xbe|0x50|0xd4|0|358||10.80.131.1',
+    ]);
+    expect([ps[0]!.src, ps[0]!.dst, ps[0]!.info]).toEqual(['0xbe', '0x00', 'Who has 10.80.131.254? Tell 10.80.131.1']);
+    expect(ps[1]!.info).toBe('10.80.131.254 is at 50');
+    // RFC 1051 framing has no split flag or sequence.
+    const old = (await dissectFile(rfc1051))[2]!;
+    expect([protocols(old), fieldValue(old, 'arcnet.protID'), fieldValue(old, 'arcnet.sequence'), fieldValue(old, 'frame.encap_type')])
+      .toEqual(['arcnet:ip:icmp:data', '0xf0', undefined, '9']);
   });
 });

@@ -12,6 +12,7 @@ import * as isakmp from './isakmp.js';
 import * as chdlc from './chdlc.js';
 import * as nullLoopback from './null.js';
 import * as ipnet from './ipnet.js';
+import * as arcnet from './arcnet.js';
 import * as pppcp from './pppcp.js';
 import * as pppoe from './pppoe.js';
 import * as pptp from './pptp.js';
@@ -47,6 +48,7 @@ const modules: { register(): void }[] = [
   chdlc,
   nullLoopback,
   ipnet,
+  arcnet,
   pppcp,
   pppoe,
   pptp,
