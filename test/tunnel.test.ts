@@ -141,6 +141,25 @@ describe('ERSPAN, against tshark', () => {
     expect(row(r!, ['frame.protocols', 'erspan.o', 'erspan.platid', 'erspan.sgt'])).toBe('raw:ipv6:ipv6.dstopts:gre:erspan|1||256');
     expect(r!.info).toBe('ERSPAN:[Packet size limited during capture]');
   });
+
+  it('type III with a platform subheader (id 3: port index and upper timestamp), checked with text2pcap and tshark', () => {
+    const p = dissectBytes(hexBytes(`
+      000000000002 000000000001 0800                           # Ethernet
+      4500 0056 0000 0000 402f 0000 0a000001 0a000002          # IPv4, GRE
+      0000 22eb                                                # GRE: ERSPAN III
+      2014 0005 00000064 0000 0007                             # VLAN 20, span 5, timestamp 100, custom granularity, O
+      0c000123 00000001                                        # platform 3: port 291, upper timestamp 1
+      ffffffffffff 000000000003 0806                           # mirrored Ethernet frame: ARP
+      0001 0800 0604 0001 000000000003 0a000003 000000000000 0a000004`));
+    expect(findAll(p.root, 'erspan')[0]!.children!.map(nodeLabel).slice(-5)).toEqual([
+      '.... .... .... ...1 = Optional Sub headers: 1',
+      '0000 11.. .... .... .... .... .... .... = Platform ID: 3',
+      '.... ..00 0000 0000 00.. .... .... .... = Reserved: 0',
+      '.... .... .... .... ..00 0001 0010 0011 = Port ID/Index: 291',
+      '0000 0000 0000 0000 0000 0000 0000 0001 = Upper 32-bit Timestamp: 1',
+    ]);
+    expect(p.info).toBe('Who has 10.0.0.4? Tell 10.0.0.3');
+  });
 });
 
 describe('PPP and MPLS, against tshark', () => {

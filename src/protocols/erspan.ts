@@ -28,7 +28,7 @@
  *
  * FT says what was mirrored: 0 an Ethernet frame, 2 an IP packet.
  */
-import { FT, field } from '../engine/fields.js';
+import { FT, type FieldDef, field } from '../engine/fields.js';
 import { callDissector, dissectData, protocol, table } from '../engine/dispatch.js';
 import type { Buf } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
@@ -108,39 +108,28 @@ function dissectErspan(buf: Buf, pkt: Packet, parent: Node, data?: unknown): voi
   callDissector(eth, buf.sub(8), pkt, parent);
 }
 
+/**
+ * Type III platform subheaders by platform id: the fields packed in the rest of the first word, and
+ * the field that is the whole second word (platforms 5 and 6 share a layout).
+ */
+const platforms: Record<number, [FieldDef[], FieldDef]> = {
+  1: [[hf.pid1Rsvd, hf.pid1Vsm], hf.pid1Port],
+  3: [[hf.pid3Rsvd, hf.pid3Port], hf.pid3Time],
+  4: [[hf.pid4Rsvd1, hf.pid4Rsvd2], hf.pid4Rsvd3],
+  5: [[hf.pid5Switch, hf.pid5Port], hf.pid5Time],
+  6: [[hf.pid5Switch, hf.pid5Port], hf.pid5Time],
+  7: [[hf.pid7Rsvd, hf.pid7Source], hf.pid7Time],
+};
+
 /** The platform-specific subheader of type III (8 bytes at `at`), by its platform id. */
 function addPlatform(buf: Buf, node: Node, at: number): void {
   const w0 = buf.u32(at);
-  const w1 = buf.u32(at + 4);
   const id = w0 >>> 26;
   node.add(hf.platId, buf, at, 4, id);
-  switch (id) {
-    case 1:
-      node.add(hf.pid1Rsvd, buf, at, 4, (w0 & hf.pid1Rsvd.bitmask) >>> 12);
-      node.add(hf.pid1Vsm, buf, at, 4, w0 & hf.pid1Vsm.bitmask);
-      node.add(hf.pid1Port, buf, at + 4, 4, w1);
-      return;
-    case 3:
-      node.add(hf.pid3Rsvd, buf, at, 4, (w0 & hf.pid3Rsvd.bitmask) >>> 14);
-      node.add(hf.pid3Port, buf, at, 4, w0 & hf.pid3Port.bitmask);
-      node.add(hf.pid3Time, buf, at + 4, 4, w1);
-      return;
-    case 4:
-      node.add(hf.pid4Rsvd1, buf, at, 4, (w0 & hf.pid4Rsvd1.bitmask) >>> 14);
-      node.add(hf.pid4Rsvd2, buf, at, 4, w0 & hf.pid4Rsvd2.bitmask);
-      node.add(hf.pid4Rsvd3, buf, at + 4, 4, w1);
-      return;
-    case 5:
-    case 6:
-      node.add(hf.pid5Switch, buf, at, 4, (w0 & hf.pid5Switch.bitmask) >>> 16);
-      node.add(hf.pid5Port, buf, at, 4, w0 & hf.pid5Port.bitmask);
-      node.add(hf.pid5Time, buf, at + 4, 4, w1);
-      return;
-    case 7:
-      node.add(hf.pid7Rsvd, buf, at, 4, (w0 & hf.pid7Rsvd.bitmask) >>> 20);
-      node.add(hf.pid7Source, buf, at, 4, w0 & hf.pid7Source.bitmask);
-      node.add(hf.pid7Time, buf, at + 4, 4, w1);
-  }
+  const layout = platforms[id];
+  if (!layout) return;
+  for (const def of layout[0]) node.add(def, buf, at, 4, ((w0 & def.bitmask) >>> def.shift) >>> 0);
+  node.add(layout[1], buf, at + 4, 4, buf.u32(at + 4));
 }
 
 function dissectErspan3(buf: Buf, pkt: Packet, parent: Node): void {
