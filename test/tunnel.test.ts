@@ -162,6 +162,16 @@ describe('ERSPAN, against tshark', () => {
   });
 });
 
+describe('Cisco MetaData in GRE (tcpdump\'s various_gre.pcap), against tshark', () => {
+  it.skipIf(!fs.existsSync(corpus('various_gre.pcap')))('GRE puts the EtherType first; the Security Group Tag, then the packet by that EtherType', async () => {
+    const p = (await dissectFile(corpus('various_gre.pcap')))[24]!;
+    expect(row(p, ['frame.protocols', 'cmd.type', 'cmd.version', 'cmd.length', 'cmd.options', 'cmd.sgt', 'ip.src']))
+      .toBe('eth:ethertype:vlan:ethertype:ip:gre:cmd:ip:icmp:data|0x0800|1|1|0x0001|0|10.172.64.6,172.17.1.54');
+    expect([p.protocolColumn, p.info]).toEqual(['ICMP', 'Echo (ping) request  id=0x0001, seq=0/0, ttl=255']);
+    expect(findAll(p.root, 'cmd')[0]!.children!.map(nodeLabel)).toEqual(['Type: IPv4 (0x0800)', 'Version: 1', 'Length: 1', 'Options: 0x0001', 'SGT: 0']);
+  });
+});
+
 describe('PPP and MPLS, against tshark', () => {
   it.skipIf(!fs.existsSync(corpus('mpls-traceroute.pcap')))('mpls-traceroute.pcap: a PPP link carrying a labelled packet', async () => {
     const p = (await dissectFile(corpus('mpls-traceroute.pcap')))[0]!;

@@ -13,6 +13,7 @@ import * as chdlc from './chdlc.js';
 import * as nullLoopback from './null.js';
 import * as ipnet from './ipnet.js';
 import * as arcnet from './arcnet.js';
+import * as cmd from './cmd.js';
 import * as pppcp from './pppcp.js';
 import * as pppoe from './pppoe.js';
 import * as pptp from './pptp.js';
@@ -49,6 +50,7 @@ const modules: { register(): void }[] = [
   nullLoopback,
   ipnet,
   arcnet,
+  cmd,
   pppcp,
   pppoe,
   pptp,
