@@ -363,6 +363,20 @@ describe('Accurate ECN in tcpdump\'s accecn_handshake.pcap, against tshark', () 
     expect(nodeLabel(option)).toBe('TCP Option - Experimental: Accurate ECN - Order 0: Accurate ECN (Order 0): EE0B 1, ECEB 0, EE1B 0');
     expect(['ee0b', 'eceb', 'ee1b'].map((c) => fieldValue(pkts[2]!, `tcp.options.acc_ecn.${c}`))).toEqual(['0', '16777215', '16777215']);
   });
+
+  it('the AccECN option kinds 172 and 174 (counter orders 0 and 1; an option may carry fewer counters), checked with text2pcap and tshark', () => {
+    const p = dissectBytes(hexBytes(`
+      4500 003c 0000 4000 4006 0000 0a000001 0a000002   # IPv4
+      0050 4031 00000001 00000002 a012 ffff 0000 0000    # TCP SYN-ACK, 40-byte header
+      ac0b 000001 000000 000000                         # kind 172: EE0B 1, ECEB 0, EE1B 0
+      ae08 000005 000006                                # kind 174: EE1B 5, ECEB 6
+      00                                                # end of options`), RAW_IPV4);
+    expect(p.info).toBe('80 → 16433 [SYN, ACK] Seq=0 Ack=1 Win=65535 Len=0 EE0B=1 ECEB=0 EE1B=0 EE1B=5 ECEB=6');
+    expect(findAll(p.root, 'tcp.options.acc_ecn').map(nodeLabel)).toEqual([
+      'TCP Option - Accurate ECN (Order 0): EE0B 1, ECEB 0, EE1B 0',
+      'TCP Option - Accurate ECN (Order 1): EE1B 5, ECEB 6',
+    ]);
+  });
 });
 
 describe('TCP close notes in tcpdump\'s pptp.pcap, against tshark', () => {

@@ -676,6 +676,8 @@ const optionDefs = new Map<number, OptionDef>([
   [28, { def: hf.optUserTo, name: 'User Timeout', length: 4 }],
   [30, { def: hf.optMptcp, name: 'Multipath TCP', length: 0 }],
   [34, { def: hf.optTfo, name: 'TCP Fast Open', length: 0 }],
+  [172, { def: hf.accEcn, name: 'Accurate ECN', length: 0 }],
+  [174, { def: hf.accEcn, name: 'Accurate ECN', length: 0 }],
   [253, { def: hf.optExperimental, name: 'Experimental', length: 0 }],
   [254, { def: hf.optExperimental, name: 'Experimental', length: 0 }],
 ]);
@@ -849,6 +851,13 @@ function optionValue(buf: Buf, o: number, len: number, kind: number, pkt: Packet
     case 34:
       if (tree) n.text = `TCP Option - TCP Fast Open: ${len === 2 ? 'Fast Open Cookie Request' : 'Fast Open Cookie'}`;
       return fastOpen(buf, o, 2, len, pkt, n, flags);
+    case 172:
+    case 174: {
+      const order = kind === 172 ? 0 : 1;
+      const counters = accurateEcn(buf, o + 2, len - 2, order, n);
+      if (tree) n.text = `TCP Option - Accurate ECN (Order ${order}): ${counters.label}`;
+      return counters.info;
+    }
     case 253:
     case 254:
       if (len >= 4) {
