@@ -11,7 +11,9 @@ import { Session } from '../src/engine/session.js';
 import { openCapture } from '../src/capture/open.js';
 import { summaryLine, treeLines } from '../src/render/text.js';
 import { packetNdjson } from '../src/render/json.js';
-import { makeFrame, samplesDir } from './util.js';
+import { corpusDir, makeFrame, samplesDir } from './util.js';
+import type { Packet } from '../src/engine/packet.js';
+import { findAll } from '../src/engine/query.js';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -127,5 +129,64 @@ describe('mutation fuzzing of real frames', () => {
       }
     }
     expect(mutations).toBeGreaterThanOrEqual(10_000);
+  }, 300_000);
+});
+
+/** Runs `count` frames (one in five unchanged, the rest mutated) through one session per pool. */
+async function fuzzPools(pools: { bytes: Uint8Array; linkType: number }[][], count: number, seed: number, prefs: Record<string, string> = {},
+  onPacket: (pkt: Packet) => void = () => {}): Promise<number> {
+  const rand = rng(seed);
+  let mutations = 0;
+  const perPool = Math.ceil(count / pools.length);
+  for (const frames of pools) {
+    const session = new Session({ buildTree: true, prefs });
+    for (let k = 0; k < perPool; k++) {
+      const base = frames[k % frames.length]!;
+      const bytes = k % 5 === 0 ? base.bytes : mutate(base.bytes, rand);
+      const pkt = session.dissect(makeFrame(bytes, base.linkType, k + 1));
+      const lines = [summaryLine(pkt, { timeDecimals: 6 })];
+      treeLines(pkt, { explain: false }, lines);
+      packetNdjson(pkt, lines);
+      expect(lines.length).toBeGreaterThan(1);
+      onPacket(pkt);
+      mutations++;
+    }
+  }
+  return mutations;
+}
+
+describe('mutation fuzzing of the link layers, tunnels and VPN control protocols only the tcpdump corpus has', () => {
+  const names = ['pptp.pcap', 'pppoe.pcap', 'pppoes.pcap', 'e1000g.pcap', 'arcnet-rfc1201-arp-icmp-http.pcap', 'arcnet-rfc1051-arp-icmp-http.pcap',
+    'erspan-type-iii-ft-0.pcap', 'erspan-type-iii-ft-7.pcap', 'various_gre.pcap', 'accecn_handshake.pcap', 'tfo-5c1fa7f9ae91.pcap'];
+  const files = names.map((n) => path.join(corpusDir, 'tcpdump', n)).filter((f) => fs.existsSync(f));
+  it.skipIf(files.length === 0)('PPTP, PPP, PPPoE, IPNET, ARCNET, ERSPAN III, Cisco MetaData, AccECN and TFO never throw (3,000 mutations)', async () => {
+    const pools = (await Promise.all(files.map(readFrames))).filter((p) => p.length > 0);
+    expect(await fuzzPools(pools, 3000, 0xacce)).toBeGreaterThanOrEqual(3000);
+  }, 300_000);
+});
+
+describe('mutation fuzzing of OpenVPN data packets opened with their keys', () => {
+  const dir = path.join(samplesDir, 'openvpn');
+  const variants: [string, Record<string, string>][] = [
+    ['udp-tls', { 'tls.keylog_file': path.join(dir, 'keys', 'udp-tls.keylog') }],
+    ['cbc', { 'tls.keylog_file': path.join(dir, 'keys', 'cbc.keylog') }],
+    ['compress', { 'tls.keylog_file': path.join(dir, 'keys', 'compress.keylog') }],
+    ['static-key', { 'openvpn.static_key': path.join(dir, 'keys', 'static.key') }],
+  ];
+  it.skipIf(!fs.existsSync(dir))('a mutated packet fails its tag or HMAC, or opens to bytes that are dissected, and never throws (2,000 mutations)', async () => {
+    let mutations = 0;
+    const outcome = { opened: 0, refused: 0 };
+    const count = (pkt: Packet) => {
+      if (findAll(pkt.root, 'openvpn.data.decrypted').length) outcome.opened++;
+      if (findAll(pkt.root, 'openvpn.data.not_decrypted').length) outcome.refused++;
+    };
+    for (const [name, prefs] of variants) {
+      const frames = await readFrames(path.join(dir, `${name}.pcap`));
+      mutations += await fuzzPools([frames], 500, 0x0b0e + mutations, prefs, count);
+    }
+    expect(mutations).toBe(2000);
+    // The unchanged fifth (and mutations outside the authenticated bytes) open; mutated ciphertext is refused.
+    expect(outcome.opened).toBeGreaterThan(100);
+    expect(outcome.refused).toBeGreaterThan(100);
   }, 300_000);
 });
