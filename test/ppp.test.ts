@@ -11,6 +11,7 @@ import { corpusDir, dissectBytes, dissectFile, fieldValue, fieldValues, hexBytes
 import { findAll } from '../src/engine/query.js';
 import { nodeLabel } from '../src/engine/format.js';
 import type { Node } from '../src/engine/tree.js';
+import { packetJson } from '../src/render/json.js';
 
 const corpus = (name: string) => path.join(corpusDir, 'tcpdump', name);
 const LINKTYPE_PPP = 9;
@@ -80,6 +81,18 @@ describe('PPTP (tcpdump\'s pptp.pcap), against tshark', () => {
       '    Class: Locally assigned address (1)',
       '    Data: 29f76a9077f1472c835247f271d656070000000c',
     ]);
+    // In JSON each option is keyed by its own field, its bytes as the value, as tshark writes it.
+    const out: string[] = [];
+    packetJson(ps[15]!, out);
+    const lcpJson = JSON.parse(out.join(''))._source.layers.lcp;
+    const optionsJson = lcpJson[Object.keys(lcpJson).find((k) => k.startsWith('Options:'))!];
+    expect(Object.keys(optionsJson)).toEqual([
+      'lcp.opt.magic_number_bytes', 'lcp.opt.magic_number_bytes_tree', 'lcp.opt.field_compress', 'lcp.opt.field_compress_tree',
+      'lcp.opt.addr_field_compress', 'lcp.opt.addr_field_compress_tree', 'lcp.opt.callback', 'lcp.opt.callback_tree',
+      'lcp.opt.multilink_mrru', 'lcp.opt.multilink_mrru_tree', 'lcp.opt.multilink_ep_disc', 'lcp.opt.multilink_ep_disc_tree',
+    ]);
+    expect(optionsJson['lcp.opt.callback']).toBe('0d:03:06');
+    expect(optionsJson['lcp.opt.magic_number_bytes_tree']).toEqual({ 'lcp.opt.type': '5', 'lcp.opt.length': '6', 'lcp.opt.magic_number': '0x021952cf' });
   });
 });
 

@@ -120,6 +120,30 @@ const hf = {
   chapMessage: field('chap.message', 'Message', FT.String, 'Text of Success or Failure (MS-CHAP puts its authenticator response or error code here).'),
 };
 
+/** An option's own line: its whole bytes under the option's field (tshark's JSON keys options by these). */
+const optionField = (abbrev: string, name: string, description: string) => field(abbrev, name, FT.Bytes, description);
+const optionHeads = {
+  lcpMru: optionField('lcp.opt.mtu_bytes', 'Maximum Receive Unit', 'The Maximum-Receive-Unit option: the largest packet the sender can receive.'),
+  lcpAsyncMap: optionField('lcp.opt.asyncmap_bytes', 'Async Control Character Map', 'The Async-Control-Character-Map option: which control characters must be escaped on asynchronous lines.'),
+  lcpAuth: optionField('lcp.opt.auth_protocol_bytes', 'Authentication Protocol', 'The Authentication-Protocol option: how the sender wants its peer to log in.'),
+  lcpQuality: optionField('lcp.opt.quality_protocol_bytes', 'Quality Protocol', 'The Quality-Protocol option: the link-quality monitoring the sender wants.'),
+  lcpMagic: optionField('lcp.opt.magic_number_bytes', 'Magic Number', 'The Magic-Number option: a random number for detecting a link looped back to itself.'),
+  lcpPfc: optionField('lcp.opt.field_compress', 'Protocol Field Compression', 'The sender can receive PPP protocol numbers in one byte where the number allows.'),
+  lcpAcfc: optionField('lcp.opt.addr_field_compress', 'Address and Control Field Compression', 'The sender can receive frames without the constant 0xff 0x03 address and control bytes.'),
+  lcpCallback: optionField('lcp.opt.callback', 'Callback', 'The Callback option: the sender asks to be called back, and how the number is found.'),
+  lcpMrru: optionField('lcp.opt.multilink_mrru', 'Multilink MRRU', 'The Multilink MRRU option: the sender can bundle links, and the largest packet it can reassemble.'),
+  lcpSsnh: optionField('lcp.opt.multilink_ssnh', 'Multilink Short Sequence Number Header', 'The sender can receive multilink fragments with 12-bit sequence numbers.'),
+  lcpEpDisc: optionField('lcp.opt.multilink_ep_disc', 'Multilink Endpoint Discriminator', 'The Endpoint-Discriminator option: names the sending system so its links can be bundled.'),
+  ipcpCompress: optionField('ipcp.opt.compress', 'IP Compression Protocol', 'The IP-Compression-Protocol option: the header compression the sender can receive.'),
+  ipcpAddr: optionField('ipcp.opt.addr', 'IP Address', 'The IP-Address option: the sender\'s address, or 0.0.0.0 to ask for one.'),
+  ipcpPriDns: optionField('ipcp.opt.pri_dns', 'Primary DNS Server IP Address', 'The Primary-DNS option (RFC 1877): the DNS server to use.'),
+  ipcpPriNbns: optionField('ipcp.opt.pri_nbns', 'Primary NBNS Server IP Address', 'The Primary-NBNS option (RFC 1877): the WINS server to use.'),
+  ipcpSecDns: optionField('ipcp.opt.sec_dns', 'Secondary DNS Server IP Address', 'The Secondary-DNS option (RFC 1877): the second DNS server.'),
+  ipcpSecNbns: optionField('ipcp.opt.sec_nbns', 'Secondary NBNS Server IP Address', 'The Secondary-NBNS option (RFC 1877): the second WINS server.'),
+  ipv6cpIid: optionField('ipv6cp.opt.interface_identifier', 'Interface Identifier', 'The Interface-Identifier option: the 64 bits the sender\'s link-local address is made from.'),
+  ccpMppe: optionField('ccp.opt.mppe', 'Microsoft PPE/PPC', 'The MPPE/MPPC option: Microsoft\'s encryption and compression of PPP frames, as PPTP uses.'),
+};
+
 /** How an option's value is shown. */
 type OptionValue = { def: FieldDef; length: number } | 'none' | 'auth' | 'callback' | 'epdisc' | 'bytes';
 
@@ -131,40 +155,41 @@ interface ControlProtocol {
   optLength: FieldDef;
   optData: FieldDef;
   names: Record<number, string>;
-  options: Map<number, OptionValue>;
+  /** Per option type: the field of its whole line, and how its value is read. */
+  options: Map<number, [FieldDef, OptionValue]>;
   /** Whether an option's line shows its value ("Magic Number: 0x…", as LCP's do) or only its name (IPCP's). */
   valueInLabel: boolean;
 }
 
-const lcpOptions = new Map<number, OptionValue>([
-  [1, { def: hf.lcpMru, length: 2 }],
-  [2, { def: hf.lcpAsyncMap, length: 4 }],
-  [3, 'auth'],
-  [4, { def: hf.lcpQuality, length: 2 }],
-  [5, { def: hf.lcpOptMagic, length: 4 }],
-  [7, 'none'],
-  [8, 'none'],
-  [13, 'callback'],
-  [17, { def: hf.lcpMrru, length: 2 }],
-  [18, 'none'],
-  [19, 'epdisc'],
+const lcpOptions = new Map<number, [FieldDef, OptionValue]>([
+  [1, [optionHeads.lcpMru, { def: hf.lcpMru, length: 2 }]],
+  [2, [optionHeads.lcpAsyncMap, { def: hf.lcpAsyncMap, length: 4 }]],
+  [3, [optionHeads.lcpAuth, 'auth']],
+  [4, [optionHeads.lcpQuality, { def: hf.lcpQuality, length: 2 }]],
+  [5, [optionHeads.lcpMagic, { def: hf.lcpOptMagic, length: 4 }]],
+  [7, [optionHeads.lcpPfc, 'none']],
+  [8, [optionHeads.lcpAcfc, 'none']],
+  [13, [optionHeads.lcpCallback, 'callback']],
+  [17, [optionHeads.lcpMrru, { def: hf.lcpMrru, length: 2 }]],
+  [18, [optionHeads.lcpSsnh, 'none']],
+  [19, [optionHeads.lcpEpDisc, 'epdisc']],
 ]);
 
-const ipcpOptions = new Map<number, OptionValue>([
-  [2, { def: hf.ipcpCompress, length: 2 }],
-  [3, { def: hf.ipcpAddress, length: 4 }],
-  [129, { def: hf.ipcpPriDns, length: 4 }],
-  [130, { def: hf.ipcpPriNbns, length: 4 }],
-  [131, { def: hf.ipcpSecDns, length: 4 }],
-  [132, { def: hf.ipcpSecNbns, length: 4 }],
+const ipcpOptions = new Map<number, [FieldDef, OptionValue]>([
+  [2, [optionHeads.ipcpCompress, { def: hf.ipcpCompress, length: 2 }]],
+  [3, [optionHeads.ipcpAddr, { def: hf.ipcpAddress, length: 4 }]],
+  [129, [optionHeads.ipcpPriDns, { def: hf.ipcpPriDns, length: 4 }]],
+  [130, [optionHeads.ipcpPriNbns, { def: hf.ipcpPriNbns, length: 4 }]],
+  [131, [optionHeads.ipcpSecDns, { def: hf.ipcpSecDns, length: 4 }]],
+  [132, [optionHeads.ipcpSecNbns, { def: hf.ipcpSecNbns, length: 4 }]],
 ]);
 
-const ipv6cpOptions = new Map<number, OptionValue>([
-  [1, { def: hf.ipv6cpIid, length: 8 }],
+const ipv6cpOptions = new Map<number, [FieldDef, OptionValue]>([
+  [1, [optionHeads.ipv6cpIid, { def: hf.ipv6cpIid, length: 8 }]],
 ]);
 
-const ccpOptions = new Map<number, OptionValue>([
-  [18, { def: hf.ccpSupportedBits, length: 4 }],
+const ccpOptions = new Map<number, [FieldDef, OptionValue]>([
+  [18, [optionHeads.ccpMppe, { def: hf.ccpSupportedBits, length: 4 }]],
 ]);
 
 /** The name a field's value table gives `value`. */
@@ -199,10 +224,12 @@ function dissectOptions(cp: ControlProtocol, buf: Buf, at: number, end: number, 
       break;
     }
     names.push(name);
-    const opt = list.addText(name, buf, at, len);
+    const known = cp.options.get(type);
+    const opt = known ? list.add(known[0], buf, at, len, buf.bytesAt(at, len)) : list.addText(name, buf, at, len);
+    if (known && opt.real) opt.text = name;
     opt.add(cp.optType, buf, at, 1, type);
     opt.add(cp.optLength, buf, at + 1, 1, len);
-    const v = cp.options.get(type) ?? 'bytes';
+    const v = known?.[1] ?? 'bytes';
     const valueAt = at + 2;
     const valueLen = len - 2;
     if (v === 'none') {
