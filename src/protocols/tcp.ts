@@ -192,7 +192,7 @@ const hf = {
   accEcnEe0b: field('tcp.options.acc_ecn.ee0b', 'Accurate ECN Echo ECT(0) Byte Counter', FT.UInt24, 'Bytes received in packets marked ECT(0), modulo 2^24.'),
   accEcnEceb: field('tcp.options.acc_ecn.eceb', 'Accurate ECN Echo CE Byte Counter', FT.UInt24, 'Bytes received in packets marked Congestion Experienced, modulo 2^24: the congestion signal itself.'),
   accEcnEe1b: field('tcp.options.acc_ecn.ee1b', 'Accurate ECN Echo ECT(1) Byte Counter', FT.UInt24, 'Bytes received in packets marked ECT(1) (as L4S traffic is), modulo 2^24.'),
-  tfoSynCookie: field('tcp.options.tfo.syn_cookie', 'TCP SYN with TFO Cookie', FT.None, 'A SYN that presents a Fast Open cookie: the data it carries may reach the server application before the handshake completes.'),
+  tfoSynCookie: field('tcp.analysis.tfo_syn', 'TCP SYN with TFO Cookie', FT.None, 'A SYN that presents a Fast Open cookie: the data it carries may reach the server application before the handshake completes.'),
   optMptcp: field('tcp.options.mptcp', 'TCP Option - Multipath TCP', FT.Bytes, 'Multipath TCP (RFC 8684) signalling that lets one connection use several paths.'),
   mptcpSubtype: field('tcp.options.mptcp.subtype', 'Multipath TCP subtype', FT.UInt8, 'Which Multipath TCP message this option carries.', { values: mptcpSubtypes, bitmask: 0xf0, bitWidth: 8 }),
   optExperimental: field('tcp.options.experimental', 'TCP Option - Experimental', FT.Bytes, 'An experimental option (kinds 253 and 254), told apart by an experiment identifier.'),
