@@ -416,6 +416,8 @@ describe('Ethernet padding, trailer and FCS (Wireshark 4.0 rules)', () => {
     expect(fieldValue(p, 'eth.padding')).toBeUndefined();
     expect(fieldValue(p, 'eth.trailer')).toBe('01:' + Array(17).fill('00').join(':'));
     expect(experts(p)).toEqual(["Didn't find padding of zeros, and an undecoded trailer exists. There may be padding of non-zeros."]);
+    // tshark's name for this note (its JSON key, and a filter): eth.padding_bad.
+    expect(findAll(p.root, 'eth.padding_bad')).toHaveLength(1);
   });
 
   it('does not call bytes padding when the frame is still under 60 bytes', () => {

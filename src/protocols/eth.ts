@@ -92,6 +92,7 @@ const hf = {
   invalidLentype: field('eth.invalid_lentype', 'Invalid length/type', FT.UInt16, 'A length/type value between 1501 and 1535, which is neither a valid 802.3 length nor an EtherType.', { base: 'hex_dec' }),
   padding: field('eth.padding', 'Padding', FT.Bytes, 'Zero bytes the sender added to reach the 60-byte minimum Ethernet frame size; they belong to no protocol.'),
   trailer: field('eth.trailer', 'Trailer', FT.Bytes, 'Bytes after the end of the payload that are not padding: a checksum, or data added by capture or monitoring equipment.'),
+  paddingBad: field('eth.padding_bad', 'Padding identification may be inaccurate and impact trailer dissector', FT.None, 'A short frame ends in bytes that are not zeros: they may be padding from a sender that does not zero it, or a trailer.'),
   fcs: field('eth.fcs', 'Frame check sequence', FT.UInt32, 'The CRC-32 the sending interface computed over the frame so the receiver can detect corruption; most captures do not include it.', { base: 'hex' }),
   fcsStatus: field('eth.fcs.status', 'FCS Status', FT.UInt8, 'Whether vpnscope checked the frame check sequence; it is not verified (captures rarely keep a trustworthy FCS).', { values: { 0: 'Bad', 1: 'Good', 2: 'Unverified' } }),
 };
@@ -279,7 +280,7 @@ function addTrailer(buf: Buf, pkt: Packet, layerNode: Node, start: number, trail
   if (restCaptured > 0) {
     const n = layerNode.add(trailerField, buf, start + padding, restCaptured, buf.bytesAt(start + padding, restCaptured));
     if (maybePadded && padding === 0) {
-      pkt.addExpert(n, Severity.Note, 'Protocol', "Didn't find padding of zeros, and an undecoded trailer exists. There may be padding of non-zeros.", 'eth');
+      pkt.addExpert(n, Severity.Note, 'Protocol', "Didn't find padding of zeros, and an undecoded trailer exists. There may be padding of non-zeros.", 'eth', hf.paddingBad);
     }
   }
   const fcsAt = start + padding + rest;
