@@ -5,6 +5,7 @@
  * -T fields`), except where a comment says vpnscope differs on purpose.
  */
 import { describe, expect, it } from 'vitest';
+import { findAll } from '../src/engine/query.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { dissectAll, dissectBytes, fieldValue, fieldValues, hexBytes, isMalformed, samplesDir } from './util.js';
@@ -268,6 +269,9 @@ describe('IPv4 header', () => {
     expect(experts(p)).toEqual(['"Time To Live" only 1']);
     expect(p.experts[0]!.severity).toBe(3);
     expect(experts(dissectBytes(ipv4Mdns, RAW))).toEqual(['"Time To Live" != 255 for a packet sent to the Local Network Control Block (see RFC 3171)']);
+    // The notes' own names, tshark's JSON keys and filter fields.
+    expect(findAll(p.root, 'ip.ttl.too_small')).toHaveLength(1);
+    expect(findAll(dissectBytes(ipv4Mdns, RAW).root, 'ip.ttl.lncb')).toHaveLength(1);
     expect(dissectBytes(ipv4SiteMulticast, RAW).experts).toEqual([]);
   });
 

@@ -411,6 +411,16 @@ describe('Ethernet padding, trailer and FCS (Wireshark 4.0 rules)', () => {
     expect(fieldValue(p, 'eth.trailer')).toBeUndefined();
   });
 
+  it('warns of a source address with the group bit set, under the source, before its address (as tshark)', () => {
+    const p = dissectBytes(hexBytes(`
+      ffffffffffff 55215a219efd 0806          # broadcast, from a group address
+      0001 0800 0604 0001 55215a219efd c0a80168 000000000000 c0a80101`));
+    expect(experts(p)).toEqual(['Source MAC must not be a group address: IEEE 802.3-2002, Section 3.2.3(b)']);
+    const kids = findAll(p.root, 'eth.src')[0]!.children!.map((c) => c.field.abbrev);
+    expect(kids[0]).toBe('eth.src_not_group');
+    expect(kids.indexOf('eth.addr')).toBeGreaterThan(0);
+  });
+
   it('calls non-zero bytes a trailer and says why', () => {
     const p = dissectBytes(arpNonZeroPad);
     expect(fieldValue(p, 'eth.padding')).toBeUndefined();

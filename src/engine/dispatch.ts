@@ -8,7 +8,7 @@
  */
 import { Buf, CapturedBoundsError, ReportedBoundsError } from './buf.js';
 import { FT, type FieldDef, field } from './fields.js';
-import { type Node, Severity, malformedField, truncatedField } from './tree.js';
+import { type Node, Severity, malformedExpertField, malformedField, truncatedField } from './tree.js';
 import type { Packet } from './packet.js';
 
 /** Dissects `buf` (which starts at this protocol's first byte). `data` carries what a parent wants to pass on. */
@@ -180,7 +180,7 @@ function noteException(e: unknown, proto: Protocol, pkt: Packet): void {
     e instanceof ReportedBoundsError
       ? 'Malformed Packet (Exception occurred)'
       : `Dissector bug, protocol ${proto.short}: ${e instanceof Error ? e.message : String(e)}`;
-  pkt.addExpert(n, Severity.Error, 'Malformed', message, proto.abbrev);
+  pkt.addExpert(n, Severity.Error, 'Malformed', message, proto.abbrev, e instanceof ReportedBoundsError ? malformedExpertField : undefined);
   pkt.appendInfo('[Malformed Packet]');
 }
 

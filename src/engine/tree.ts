@@ -69,6 +69,8 @@ export interface Expert {
 export const textField = field('_ws.text', 'Text item', FT.None, 'A line of explanatory text with no value of its own.');
 export const expertField = field('_ws.expert', 'Expert Info', FT.None, 'A note the dissector raised about this packet: a problem, a warning or something worth knowing.');
 export const malformedField = field('_ws.malformed', 'Malformed Packet', FT.Protocol, 'Marks a packet whose bytes contradict its own length fields or structure; dissection of this layer stopped here.');
+/** The kind of the malformed packet's expert info (tshark's key for it in JSON). */
+export const malformedExpertField = field('_ws.malformed.expert', 'Malformed Packet (Exception occurred)', FT.None, 'The expert info every malformed packet carries: a field ran past what the packet holds.');
 export const truncatedField = field('_ws.short', 'Packet size limited during capture', FT.Protocol, 'The capture kept fewer bytes than the packet had (snapshot length), so the rest of this layer was not recorded.');
 
 /**

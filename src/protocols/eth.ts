@@ -92,6 +92,8 @@ const hf = {
   invalidLentype: field('eth.invalid_lentype', 'Invalid length/type', FT.UInt16, 'A length/type value between 1501 and 1535, which is neither a valid 802.3 length nor an EtherType.', { base: 'hex_dec' }),
   padding: field('eth.padding', 'Padding', FT.Bytes, 'Zero bytes the sender added to reach the 60-byte minimum Ethernet frame size; they belong to no protocol.'),
   trailer: field('eth.trailer', 'Trailer', FT.Bytes, 'Bytes after the end of the payload that are not padding: a checksum, or data added by capture or monitoring equipment.'),
+  srcNotGroup: field('eth.src_not_group', 'Source MAC must not be a group address: IEEE 802.3-2002, Section 3.2.3(b)', FT.None,
+    'The source address has the group (multicast) bit set, which no station may send from: a corrupt or forged frame.'),
   paddingBad: field('eth.padding_bad', 'Padding identification may be inaccurate and impact trailer dissector', FT.None, 'A short frame ends in bytes that are not zeros: they may be padding from a sender that does not zero it, or a trailer.'),
   fcs: field('eth.fcs', 'Frame check sequence', FT.UInt32, 'The CRC-32 the sending interface computed over the frame so the receiver can detect corruption; most captures do not include it.', { base: 'hex' }),
   fcsStatus: field('eth.fcs.status', 'FCS Status', FT.UInt8, 'Whether vpnscope checked the frame check sequence; it is not verified (captures rarely keep a trustworthy FCS).', { values: { 0: 'Bad', 1: 'Good', 2: 'Unverified' } }),
@@ -164,9 +166,13 @@ const MIN_FRAME = 60;
 /** Deeper stacks of VLAN tags than this are treated as hostile input. */
 const MAX_VLAN_TAGS = 20;
 
-function addAddress(node: Node, buf: Buf, offset: number, value: Uint8Array, text: string, lg: FieldDef, ig: FieldDef): void {
+function addAddress(pkt: Packet, node: Node, buf: Buf, offset: number, value: Uint8Array, text: string, lg: FieldDef, ig: FieldDef): void {
   const dst = lg === hf.dstLg;
   const n = node.add(dst ? hf.dst : hf.src, buf, offset, 6, value);
+  // A frame is sent by one station: a source with the group bit set is a broken or forged frame.
+  if (!dst && value[0]! & 1) {
+    pkt.addExpert(n, Severity.Warning, 'Protocol', 'Source MAC must not be a group address: IEEE 802.3-2002, Section 3.2.3(b)', 'eth', hf.srcNotGroup);
+  }
   if (!n.real) return;
   // The resolved and OUI forms are in JSON and filters, not in the tree, as tshark has them.
   const oui = buf.u24(offset);
@@ -187,9 +193,9 @@ function dissectEth(buf: Buf, pkt: Packet, parent: Node): void {
   const node = pkt.addLayer(eth, parent, buf, 0, 14);
   // Columns and conversation keys for frames without a network layer; IP replaces them.
   const dstText = etherText(buf.u24(0), buf.u24(3));
-  if (node.real) addAddress(node, buf, 0, buf.bytesAt(0, 6), dstText, hf.dstLg, hf.dstIg);
+  if (node.real) addAddress(pkt, node, buf, 0, buf.bytesAt(0, 6), dstText, hf.dstLg, hf.dstIg);
   const srcText = etherText(buf.u24(6), buf.u24(9));
-  if (node.real) addAddress(node, buf, 6, buf.bytesAt(6, 6), srcText, hf.srcLg, hf.srcIg);
+  addAddress(pkt, node, buf, 6, buf.bytesAt(6, 6), srcText, hf.srcLg, hf.srcIg);
   if (!pkt.dlSrc) {
     pkt.dlSrc = srcText;
     pkt.dlDst = dstText;

@@ -147,6 +147,10 @@ const hf = {
   mf: field('ip.flags.mf', 'More fragments', FT.Bool, 'Set on every fragment except the last one of a split datagram.', { bitmask: 0x20, bitWidth: 8 }),
   fragOffset: field('ip.frag_offset', 'Fragment Offset', FT.UInt16, 'Where this fragment\'s data belongs in the original datagram, in units of 8 bytes (shown multiplied out).', { bitmask: 0x1fff, bitWidth: 16 }),
   ttl: field('ip.ttl', 'Time to Live', FT.UInt8, 'How many more routers may forward the datagram; each one subtracts 1 and discards it at 0, which stops routing loops (traceroute uses this).'),
+  ttlLncb: field('ip.ttl.lncb', 'Time To Live != 1 for a packet sent to the Local Network Control Block', FT.None,
+    'Packets to 224.0.0.0/24 must not leave the link, so they are sent with a TTL of 1 (255 for VRRP, GLBP and mDNS, whose receivers check it).'),
+  ttlTooSmall: field('ip.ttl.too_small', 'Time To Live only', FT.None,
+    'A unicast packet with a TTL under 5: it will die within a few routers, as traceroute probes and some tunnels intend and misconfigured hosts do not.'),
   proto: field('ip.proto', 'Protocol', FT.UInt8, 'Which protocol the payload carries: 1 is ICMP, 6 TCP, 17 UDP and 50 ESP, for example.', { values: ipProtocolNames }),
   checksum: field('ip.checksum', 'Header Checksum', FT.UInt16, 'A one\'s-complement sum over the header only (not the data), recomputed by every router because the TTL changes.', { base: 'hex' }),
   checksumCalculated: field('ip.checksum_calculated', 'Calculated Checksum', FT.UInt16, 'The header checksum vpnscope computed from the received header; it should equal the checksum field.', { base: 'hex' }),
@@ -572,17 +576,16 @@ function dissectIp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   if (!inError) pkt.dst = dstText;
   pkt.netDst = dstText;
   pkt.setNetAddressBytes(buf, 12, dstAt, 4);
-
   // 224.0.0.0/24 is never routed, so its TTL should be 1 (a few protocols use 255 instead); elsewhere
   // a TTL this low means the datagram will die within a few hops (PIM and OSPF use 1 on purpose).
   if (!inError) {
     if (dst >>> 8 === 0xe00000) {
       const valid = proto === 2 ? 1 : localControlBlockTtl(dst);
       if (valid >= 0 && ttl !== valid) {
-        pkt.addExpert(ttlNode, Severity.Note, 'Sequence', `"Time To Live" != ${valid} for a packet sent to the Local Network Control Block (see RFC 3171)`, 'ip');
+        pkt.addExpert(ttlNode, Severity.Note, 'Sequence', `"Time To Live" != ${valid} for a packet sent to the Local Network Control Block (see RFC 3171)`, 'ip', hf.ttlLncb);
       }
     } else if (ttl < 5 && !isMulticast(dst) && proto !== 103 && proto !== 89) {
-      pkt.addExpert(ttlNode, Severity.Note, 'Sequence', `"Time To Live" only ${ttl}`, 'ip');
+      pkt.addExpert(ttlNode, Severity.Note, 'Sequence', `"Time To Live" only ${ttl}`, 'ip', hf.ttlTooSmall);
     }
   }
 
