@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { findAll } from '../src/engine/query.js';
+import { nodeLabel } from '../src/engine/format.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { dissectAll, dissectBytes, fieldValue, fieldValues, hexBytes, isMalformed, samplesDir } from './util.js';
@@ -297,6 +298,10 @@ describe('IPv4 options', () => {
     expect(fieldValue(p, 'ip.empty_rt')).toBe('0.0.0.0');
     expect(fieldValue(p, 'ip.checksum.status')).toBe('1');
     expect(fieldValue(p, 'icmp.checksum.status')).toBe('1');
+    // Each option is its own field holding its bytes (tshark's JSON keys), labelled as tshark does.
+    expect(fieldValue(p, 'ip.options.nop')).toBe('01');
+    expect(fieldValue(p, 'ip.options.record_route')).toBe('07:0b:08:01:02:03:04:00:00:00:00');
+    expect(nodeLabel(findAll(p.root, 'ip.options.record_route')[0]!)).toBe('IP Option - Record Route (11 bytes)');
   });
 
   it('Router Alert and Time Stamp', () => {

@@ -233,6 +233,27 @@ function addOptionType(node: Node, buf: Buf, off: number, type: number): void {
   t.add(hf.optNumber, buf, off, 1, type & 0x1f);
 }
 
+/** Each option's line as its own field holding the option's bytes: tshark's JSON keys options by these. */
+const optionLine = (abbrev: string, title: string, description: string) => field(abbrev, `IP Option - ${title}`, FT.Bytes, description);
+const optionFields: Record<number, FieldDef> = {
+  0: optionLine('ip.options.eol', 'End of Options List (EOL)', 'Ends the option list; the rest of the header is padding.'),
+  1: optionLine('ip.options.nop', 'No-Operation (NOP)', 'A one-byte filler that aligns the next option.'),
+  7: optionLine('ip.options.record_route', 'Record Route', 'Asks each router on the way to write its address into the header.'),
+  68: optionLine('ip.options.timestamp', 'Time Stamp', 'Asks routers on the way to record when (and where) they forwarded the datagram.'),
+  82: optionLine('ip.options.traceroute', 'Traceroute', 'RFC 1393\'s traceroute option: routers report back without the probe expiring.'),
+  130: optionLine('ip.options.security', 'Security', 'RFC 1108\'s military security classification of the datagram.'),
+  131: optionLine('ip.options.route', 'Loose Source Route', 'A list of routers the datagram must pass through, in order, with any routers between them.'),
+  133: optionLine('ip.options.ext_security', 'Extended Security', 'Additional security information beyond the basic security option.'),
+  134: optionLine('ip.options.cipso', 'Commercial Security', 'CIPSO: a security label (domain of interpretation and tags) for labelled networking.'),
+  136: optionLine('ip.options.sid', 'Stream ID', 'An obsolete SATNET stream identifier.'),
+  137: optionLine('ip.options.source_route', 'Strict Source Route', 'The exact list of routers the datagram must pass through, with no others between.'),
+  148: optionLine('ip.options.routeralert', 'Router Alert', 'Asks every router on the path to look at the datagram even though it is not addressed to it (IGMP, RSVP).'),
+  149: optionLine('ip.options.sdb', 'Selective Directed Broadcast', 'Names the hosts of a directed broadcast that should receive the datagram.'),
+  11: optionLine('ip.options.mtu_probe', 'MTU Probe', 'RFC 1063\'s obsolete path-MTU probe: routers lower the value to their MTU.'),
+  12: optionLine('ip.options.mtu_reply', 'MTU Reply', 'RFC 1063\'s obsolete answer to an MTU probe.'),
+  25: optionLine('ip.options.qs', 'Quick-Start', 'RFC 4782: asks the routers on the path to approve a higher initial sending rate.'),
+};
+
 /** Walks the options in [20, headerLength); every length is checked before use, and the walk always advances. */
 function dissectOptions(buf: Buf, pkt: Packet, ipNode: Node, headerLength: number): void {
   const optionsNode = ipNode.addText(`Options: (${headerLength - 20} bytes)`, buf, 20, headerLength - 20);
@@ -244,7 +265,8 @@ function dissectOptions(buf: Buf, pkt: Packet, ipNode: Node, headerLength: numbe
     if (type === 0 || type === 1) {
       nops = type === 1 ? nops + 1 : 0;
       if (nops === 4) pkt.addExpert(optionsNode, Severity.Warning, 'Protocol', '4 NOP in a row - a router may have removed some options', 'ip');
-      const n = optionsNode.addText(`IP Option - ${optionTitle(type)}`, buf, off, 1);
+      const n = optionsNode.add(optionFields[type]!, buf, off, 1, buf.bytesAt(off, 1));
+      if (n.real) n.text = `IP Option - ${optionTitle(type)}`;
       addOptionType(n, buf, off, type);
       off++;
       if (type === 0) break;
@@ -279,7 +301,9 @@ function dissectOptions(buf: Buf, pkt: Packet, ipNode: Node, headerLength: numbe
       continue;
     }
     if (optionsNode.real) names += `, ${title}`;
-    const n = optionsNode.addText(`IP Option - ${title} (${len} bytes)`, buf, off, len);
+    const def = optionFields[type];
+    const n = def ? optionsNode.add(def, buf, off, len, buf.bytesAt(off, len)) : optionsNode.addText('', buf, off, len);
+    if (n.real) n.text = `IP Option - ${title} (${len} bytes)`;
     addOptionType(n, buf, off, type);
     n.add(hf.optLen, buf, off + 1, 1, len);
     dissectOptionBody(buf, pkt, n, off, len, type);
