@@ -792,3 +792,12 @@ describe('Linux ARCNET (tcpdump\'s arcnet captures), against tshark', () => {
       .toEqual(['arcnet:ip:icmp:data', '0xf0', undefined, '9']);
   });
 });
+
+describe('Linux cooked capture on a GRE interface (tcpdump\'s babel.pcap), against tshark', () => {
+  const file = path.join(corpusDir, 'tcpdump', 'babel.pcap');
+  it.skipIf(!fs.existsSync(file))('hardware type 778 names the payload by GRE protocol type, handed on without the Ethernet type step', async () => {
+    const [p] = await dissectFile(file);
+    expect([protocols(p!), fieldValue(p!, 'sll.hatype'), fieldValue(p!, 'sll.gretype'), fieldValue(p!, 'sll.etype'), fieldValue(p!, 'ipv6.src')])
+      .toEqual(['sll:ipv6:udp:data', '778', '0x86dd', undefined, 'fe80::68d3:1235:d068:1f9e']);
+  });
+});

@@ -25,7 +25,7 @@ import type { Buf } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
 import type { Node } from '../engine/tree.js';
 import { etherText } from '../engine/addrtext.js';
-import { etherTypeNames, type EthertypeData } from './eth.js';
+import { dissectByEtherType, etherTypeNames, type EthertypeData } from './eth.js';
 
 const pktTypeNames = {
   0: 'Unicast to us',
@@ -82,6 +82,7 @@ const hf = {
   unused: field('sll.unused', 'Unused', FT.Bytes, 'The rest of the fixed 8-byte address field, beyond the address length.'),
   ltype: field('sll.ltype', 'Protocol', FT.UInt16, 'A Linux protocol code (below 0x0600) in place of an EtherType: 4 means an 802.2 LLC frame follows.', { base: 'hex', values: linuxProtoNames }),
   etype: field('sll.etype', 'Protocol', FT.UInt16, 'The EtherType of the payload (0x0800 IPv4, 0x86dd IPv6…).', { base: 'hex', values: etherTypeNames }),
+  gretype: field('sll.gretype', 'Protocol', FT.UInt16, 'On a GRE tunnel interface: the GRE protocol type of the payload, an EtherType.', { base: 'hex', values: etherTypeNames }),
   ifindex: field('sll.ifindex', 'Interface index', FT.UInt32, 'The Linux interface number the packet was captured on (SLL2 only); `ip link` lists them.'),
   trailer: field('sll.trailer', 'Trailer', FT.Bytes, 'Bytes after the end of the payload that no protocol claimed.'),
 };
@@ -106,12 +107,20 @@ function addAddress(node: Node, pkt: Packet, buf: Buf, offset: number, hatype: n
   if (len < 8) node.add(hf.unused, buf, offset + len, 8 - len, buf.bytesAt(offset + len, 8 - len));
 }
 
-/** The protocol field: an EtherType, or one of Linux's own codes below 0x0600. */
-function addProtocol(node: Node, buf: Buf, offset: number, proto: number): void {
-  node.add(proto >= 0x0600 ? hf.etype : hf.ltype, buf, offset, 2, proto);
+/** Linux's hardware type of a GRE tunnel interface: its packets are named by GRE protocol type. */
+const ARPHRD_IPGRE = 778;
+
+/** The protocol field: a GRE protocol type on a GRE interface, an EtherType, or one of Linux's own codes below 0x0600. */
+function addProtocol(node: Node, buf: Buf, offset: number, proto: number, hatype: number): void {
+  node.add(hatype === ARPHRD_IPGRE ? hf.gretype : proto >= 0x0600 ? hf.etype : hf.ltype, buf, offset, 2, proto);
 }
 
-function dispatch(buf: Buf, pkt: Packet, parent: Node, node: Node, headerLength: number, proto: number): void {
+function dispatch(buf: Buf, pkt: Packet, parent: Node, node: Node, headerLength: number, proto: number, hatype: number): void {
+  if (hatype === ARPHRD_IPGRE) {
+    // As GRE hands on its payload: by type, without the Ethernet type step.
+    dissectByEtherType(proto, buf.sub(headerLength), pkt, parent);
+    return;
+  }
   if (proto >= 0x0600) {
     const ethertype = findProtocol('ethertype');
     if (ethertype) {
@@ -137,22 +146,22 @@ function dissectSll(buf: Buf, pkt: Packet, parent: Node): void {
   node.add(hf.halen, buf, 4, 2, halen);
   addAddress(node, pkt, buf, 6, hatype, halen);
   const proto = buf.u16(14);
-  addProtocol(node, buf, 14, proto);
-  dispatch(buf, pkt, parent, node, 16, proto);
+  addProtocol(node, buf, 14, proto, hatype);
+  dispatch(buf, pkt, parent, node, 16, proto, hatype);
 }
 
 function dissectSll2(buf: Buf, pkt: Packet, parent: Node): void {
   const node = pkt.addLayer(sll, parent, buf, 0, 20);
   const proto = buf.u16(0);
-  addProtocol(node, buf, 0, proto);
-  node.add(hf.ifindex, buf, 4, 4, buf.u32(4));
   const hatype = buf.u16(8);
+  addProtocol(node, buf, 0, proto, hatype);
+  node.add(hf.ifindex, buf, 4, 4, buf.u32(4));
   const halen = buf.u8(11);
   node.add(hf.hatype, buf, 8, 2, hatype);
   node.add(hf.pkttype, buf, 10, 1, buf.u8(10));
   node.add(hf.halen, buf, 11, 1, halen);
   addAddress(node, pkt, buf, 12, hatype, halen);
-  dispatch(buf, pkt, parent, node, 20, proto);
+  dispatch(buf, pkt, parent, node, 20, proto, hatype);
 }
 
 export const sll = protocol('sll', 'Linux cooked-mode capture', 'SLL',
