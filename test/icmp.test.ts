@@ -546,3 +546,12 @@ describe('ICMP multi-part extensions (RFC 4884), against tshark on tcpdump\'s ca
     expect(p.experts.map((e) => e.message)).toContain('Bad checksum [should be 0x256c]');
   });
 });
+
+describe('a UDP datagram quoted in an ICMP error (tcpdump\'s afs.pcap), against tshark', () => {
+  const file = path.join(corpusDir, 'tcpdump', 'afs.pcap');
+  it.skipIf(!fs.existsSync(file))('keeps its conversation (stream index) but has no time of its own in it', async () => {
+    const p = (await dissectFile(file))[28]!;
+    // tshark 4.0.17 -T fields -e udp.time_delta -e udp.stream -e icmp.type: "", 4, 3.
+    expect([fieldValue(p, 'udp.time_delta'), fieldValue(p, 'udp.stream'), fieldValue(p, 'icmp.type')]).toEqual([undefined, '4', '3']);
+  });
+});

@@ -92,16 +92,20 @@ function dissectUdp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   const conv = pkt.session.conversation('udp', pkt.netSrc, srcPort, pkt.netDst, dstPort, pkt.frame);
   node.addGenerated(hf.stream, conv.index);
   pkt.tap('udp', conv);
-  const now = pkt.relativeTime;
-  let times = conv.get<UdpTimes>('udp');
-  if (!times) times = conv.set<UdpTimes>('udp', { first: now, last: now });
-  if (node.real) {
-    const t = node.addGenerated(textField, undefined);
-    t.text = 'Timestamps';
-    t.addGenerated(hf.timeRelative, now - times.first);
-    t.addGenerated(hf.timeDelta, now - times.last);
+  // A datagram quoted in an ICMP error is a copy of one already seen: it has no time of its own in
+  // the conversation (as tshark).
+  if (!pkt.inErrorPacket) {
+    const now = pkt.relativeTime;
+    let times = conv.get<UdpTimes>('udp');
+    if (!times) times = conv.set<UdpTimes>('udp', { first: now, last: now });
+    if (node.real) {
+      const t = node.addGenerated(textField, undefined);
+      t.text = 'Timestamps';
+      t.addGenerated(hf.timeRelative, now - times.first);
+      t.addGenerated(hf.timeDelta, now - times.last);
+    }
+    times.last = now;
   }
-  times.last = now;
 
   if (payloadLength <= 0) return;
   const payload = buf.sub(8, payloadLength);
