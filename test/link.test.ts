@@ -801,3 +801,15 @@ describe('Linux cooked capture on a GRE interface (tcpdump\'s babel.pcap), again
       .toEqual(['sll:ipv6:udp:data', '778', '0x86dd', undefined, 'fe80::68d3:1235:d068:1f9e']);
   });
 });
+
+describe('link types shown as data still name their encapsulation as tshark does', () => {
+  const files: [string, string, string][] = [['OSPFv3_NBMA_adjacencies.pcap', '26', 'Encapsulation type: Frame Relay (26)'], ['ieee802.11_exthdr.pcap', '23', 'Encapsulation type: IEEE 802.11 plus radiotap radio header (23)']];
+  for (const [name, encap, line] of files) {
+    const file = path.join(corpusDir, 'tcpdump', name);
+    it.skipIf(!fs.existsSync(file))(name, async () => {
+      const [p] = await dissectFile(file);
+      expect(fieldValue(p!, 'frame.encap_type')).toBe(encap);
+      expect(nodeLabel(findAll(p!.root, 'frame.encap_type')[0]!)).toBe(line);
+    });
+  }
+});

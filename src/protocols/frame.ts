@@ -12,13 +12,29 @@ import type { Node } from '../engine/tree.js';
 import { Severity } from '../engine/tree.js';
 
 /**
- * Wireshark's encapsulation numbers (WTAP_ENCAP_*, what frame.encap_type holds) for the link types
- * read here, by LINKTYPE value, with tshark's names for them.
+ * Wireshark's encapsulation numbers (WTAP_ENCAP_*, what frame.encap_type holds) by LINKTYPE value,
+ * with tshark's names for them: the link types dissected here, and others met in real captures whose
+ * frames are shown as data (the frame line still names the encapsulation as tshark does).
  */
 const ENCAPSULATIONS = new Map<number, [number, string]>([
   [0, [15, 'NULL/Loopback']],
   [1, [1, 'Ethernet']],
   [7, [8, 'ARCNET']],
+  [8, [3, 'SLIP']],
+  [100, [10, 'RFC 1483 ATM']],
+  [105, [20, 'IEEE 802.11 Wireless LAN']],
+  [106, [11, 'Linux ATM CLIP']],
+  [107, [26, 'Frame Relay']],
+  [123, [13, 'ATM PDUs']],
+  [127, [23, 'IEEE 802.11 plus radiotap radio header']],
+  [137, [67, 'Juniper ATM1']],
+  [149, [47, 'USER 2']],
+  [160, [58, 'USER 13']],
+  [178, [83, 'Juniper Ethernet']],
+  [195, [104, 'IEEE 802.15.4 Wireless PAN']],
+  [231, [146, 'D-Bus']],
+  [242, [180, 'IP over IB']],
+  [258, [171, 'Apple PKTAP']],
   [9, [4, 'PPP']],
   [50, [4, 'PPP']],
   [101, [7, 'Raw IP']],
