@@ -813,3 +813,16 @@ describe('link types shown as data still name their encapsulation as tshark does
     });
   }
 });
+
+describe('IPv6 addresses made by stateless autoconfiguration (tcpdump\'s babel_auth.pcap), against tshark', () => {
+  const file = path.join(corpusDir, 'tcpdump', 'babel_auth.pcap');
+  it.skipIf(!fs.existsSync(file))('an EUI-64 interface identifier names the MAC it was made from', async () => {
+    const [p] = await dissectFile(file);
+    // tshark 4.0.17 -n -V: [Source SLAAC MAC: b0:99:28:c8:d6:46], after the destination address.
+    expect(fieldValue(p!, 'ipv6.src')).toBe('fe80::b299:28ff:fec8:d646');
+    expect(fieldValue(p!, 'ipv6.src_slaac_mac')).toBe('b0:99:28:c8:d6:46');
+    expect(fieldValues(p!, 'ipv6.slaac_mac')).toEqual(['b0:99:28:c8:d6:46']);
+    expect(fieldValue(p!, 'ipv6.dst_slaac_mac')).toBeUndefined();
+    expect(nodeLabel(findAll(p!.root, 'ipv6.src_slaac_mac')[0]!)).toBe('[Source SLAAC MAC: b0:99:28:c8:d6:46]');
+  });
+});

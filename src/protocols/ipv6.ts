@@ -22,7 +22,7 @@
  * The chain is walked here (bounded in length); fragments are put back together by
  * engine/fragments.ts, and the walk continues in the reassembled datagram.
  */
-import { FT, field } from '../engine/fields.js';
+import { FT, type FieldDef, field } from '../engine/fields.js';
 import { protocol, table, callDissector, dissectData } from '../engine/dispatch.js';
 import { Buf } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
@@ -76,6 +76,9 @@ const hf = {
   src: field('ipv6.src', 'Source Address', FT.IPv6, 'The 128-bit address of the interface that sent the packet.'),
   dst: field('ipv6.dst', 'Destination Address', FT.IPv6, 'The 128-bit address the packet is for (ff00::/8 is multicast).'),
   addr: field('ipv6.addr', 'Source or Destination Address', FT.IPv6, 'Either address of the packet: a filter on ipv6.addr matches traffic in both directions.'),
+  srcSlaacMac: field('ipv6.src_slaac_mac', 'Source SLAAC MAC', FT.Ether, 'The MAC address the source\'s interface identifier was made from (EUI-64: ff:fe in the middle, the universal/local bit flipped), as stateless autoconfiguration does.'),
+  dstSlaacMac: field('ipv6.dst_slaac_mac', 'Destination SLAAC MAC', FT.Ether, 'The MAC address the destination\'s interface identifier was made from (EUI-64).'),
+  slaacMac: field('ipv6.slaac_mac', 'SLAAC MAC', FT.Ether, 'The MAC address behind either address\'s EUI-64 interface identifier.'),
   srcHost: field('ipv6.src_host', 'Source Host', FT.String, 'The source address as text (a host name when name resolution is on).'),
   dstHost: field('ipv6.dst_host', 'Destination Host', FT.String, 'The destination address as text (a host name when name resolution is on).'),
   host: field('ipv6.host', 'Source or Destination Host', FT.String, 'Either address as text, for filters that match both directions.'),
@@ -161,6 +164,18 @@ interface Walk {
   available: number;
 }
 
+/**
+ * An address whose interface identifier is an EUI-64 (bytes 11 and 12 are ff fe) was made from a MAC
+ * address by stateless autoconfiguration: that MAC is shown, as tshark does (the universal/local bit
+ * flipped back).
+ */
+function addSlaacMac(node: Node, buf: Buf, offset: number, address: Uint8Array, def: FieldDef): void {
+  if (address[11] !== 0xff || address[12] !== 0xfe) return;
+  const mac = Uint8Array.of(address[8]! ^ 0x02, address[9]!, address[10]!, address[13]!, address[14]!, address[15]!);
+  node.addGenerated(def, mac, buf, offset + 8, 8);
+  node.addHidden(hf.slaacMac, buf, offset + 8, 8, mac);
+}
+
 function dissectIpv6(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   const node = pkt.addLayer(ipv6, parent, buf, 0, 40);
   // The link layer's Info goes, as tshark clears it: a header cut short shows only the truncation.
@@ -205,6 +220,8 @@ function dissectIpv6(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void 
     node.addHidden(hf.addr, buf, 24, 16, dst);
     node.addHidden(hf.dstHost, buf, 24, 16, dstText);
     node.addHidden(hf.host, buf, 24, 16, dstText);
+    addSlaacMac(node, buf, 8, src, hf.srcSlaacMac);
+    addSlaacMac(node, buf, 24, dst, hf.dstSlaacMac);
   }
   const inError = pkt.inErrorPacket;
   if (!inError) {
