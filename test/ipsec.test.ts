@@ -99,3 +99,21 @@ describe('IKEv1 on tcpdump\'s captures, against tshark', () => {
     expect(nodeLabel(findAll(p.root, 'isakmp.trans.id')[0]!)).toBe('Transform ID: KEY_IKE (1)');
   });
 });
+
+describe('IPsec Authentication Header (tcpdump\'s OSPFv3_with_AH.pcap), against tshark', () => {
+  const file = path.join(corpusDir, 'tcpdump', 'OSPFv3_with_AH.pcap');
+  it.skipIf(!fs.existsSync(file))('AH in IPv6\'s header chain: next header, length, SPI, sequence and ICV', async () => {
+    const ps = await dissectFile(file);
+    const row = (p: Packet) => ['ah.next_header', 'ah.length', 'ah.spi', 'ah.sequence', 'ah.icv'].map((f) => fieldValues(p, f).join(',')).join('|');
+    // tshark 4.0.17 -T fields (ICV bytes in JSON form).
+    expect(ps.slice(0, 2).map(row)).toEqual([
+      '89|4|0x00000100|19|21:d3:a9:5c:5f:fd:4d:18:46:22:b9:f8',
+      '89|4|0x00000100|13|c6:28:c8:44:e3:1f:dc:17:a0:50:b0:6c',
+    ]);
+    // Shown inside the IPv6 header, as tshark does, and then the payload by its next header.
+    const ah = findAll(ps[0]!.root, 'ipv6')[0]!.children!.find((c) => c.field.abbrev === 'ah')!;
+    expect(ah.children!.map(nodeLabel)).toEqual([
+      'Next header: OSPF IGP (89)', 'Length: 4 (24 bytes)', 'Reserved: 0000', 'AH SPI: 0x00000100', 'AH Sequence: 19', 'AH ICV: 21d3a95c5ffd4d184622b9f8',
+    ]);
+  });
+});

@@ -21,7 +21,8 @@
  * anything else is ESP.
  */
 import { FT, field } from '../engine/fields.js';
-import { callDissector, protocol, table } from '../engine/dispatch.js';
+import { callDissector, dissectData, protocol, table } from '../engine/dispatch.js';
+import { ipProtocolNames } from './ip.js';
 import type { Buf } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
 import type { Node } from '../engine/tree.js';
@@ -61,6 +62,46 @@ function dissectUdpEncap(buf: Buf, pkt: Packet, parent: Node): void {
   dissectEsp(buf, pkt, parent);
 }
 
+// ---- AH (RFC 4302): authentication without encryption, the rest of the packet stays readable
+
+const ahHf = {
+  next: field('ah.next_header', 'Next header', FT.UInt8, 'The protocol that follows the Authentication Header, in IP protocol numbers.', { values: ipProtocolNames }),
+  length: field('ah.length', 'Length', FT.UInt8, 'The header\'s length in 4-byte words, minus 2: 4 means 24 bytes (a 12-byte ICV).'),
+  reserved: field('ah.reserved', 'Reserved', FT.Bytes, 'Two bytes that must be zero.'),
+  spi: field('ah.spi', 'AH SPI', FT.UInt32, 'Security Parameters Index: which security association (keys and algorithm) authenticates this packet.', { base: 'hex' }),
+  sequence: field('ah.sequence', 'AH Sequence', FT.UInt32, 'Counts the packets of the security association from 1, so the receiver can reject replays.'),
+  icv: field('ah.icv', 'AH ICV', FT.Bytes, 'Integrity check value: a keyed hash over the packet (immutable IP header fields, this header, the payload).'),
+};
+
+/**
+ * The Authentication Header's fields at `off` of `buf` under `node`; returns the header's length. IPv4
+ * shows it as a layer of its own, IPv6 inside its header chain (as tshark does).
+ */
+export function addAuthenticationHeader(buf: Buf, node: Node, off: number): number {
+  const lenField = buf.u8(off + 1);
+  const length = (lenField + 2) * 4;
+  node.add(ahHf.next, buf, off, 1, buf.u8(off));
+  node.add(ahHf.length, buf, off + 1, 1, lenField).suffix = ` (${length} bytes)`;
+  node.add(ahHf.reserved, buf, off + 2, 2, buf.bytesAt(off + 2, 2));
+  node.add(ahHf.spi, buf, off + 4, 4, buf.u32(off + 4));
+  node.add(ahHf.sequence, buf, off + 8, 4, buf.u32(off + 8));
+  if (length > 12) node.add(ahHf.icv, buf, off + 12, length - 12, buf.bytesAt(off + 12, length - 12));
+  return length;
+}
+
+function dissectAh(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
+  const node = pkt.addLayer(ah, parent, buf, 0, Math.min(buf.length, (buf.u8(1) + 2) * 4));
+  const length = addAuthenticationHeader(buf, node, 0);
+  const next = pkt.session.lookup(table('ip.proto'), buf.u8(0));
+  const payload = buf.sub(length);
+  if (next) callDissector(next, payload, pkt, parent, data);
+  else dissectData(payload, pkt, parent);
+}
+
+export const ah = protocol('ah', 'Authentication Header', 'AH',
+  'IPsec\'s Authentication Header: a keyed hash that proves who sent the packet and that it was not changed, without hiding its contents.',
+  dissectAh);
+
 export const esp = protocol('esp', 'Encapsulating Security Payload', 'ESP',
   'IPsec\'s encrypted envelope (IP protocol 50): a security association number and a packet counter in clear, then ciphertext only the two ends can read.',
   dissectEsp);
@@ -71,5 +112,6 @@ export const udpencap = protocol('udpencap', 'UDP Encapsulation of IPsec Packets
 
 export function register(): void {
   table('ip.proto').add(50, esp);
+  table('ip.proto').add(51, ah);
   table('udp.port').add(4500, udpencap);
 }

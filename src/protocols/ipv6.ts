@@ -23,6 +23,7 @@
  * engine/fragments.ts, and the walk continues in the reassembled datagram.
  */
 import { FT, type FieldDef, field } from '../engine/fields.js';
+import { addAuthenticationHeader, ah } from './esp.js';
 import { protocol, table, callDissector, dissectData } from '../engine/dispatch.js';
 import { Buf } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
@@ -263,7 +264,7 @@ function dissectIpv6(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void 
  */
 function walkHeaders(buf: Buf, pkt: Packet, parent: Node, ipNode: Node, nxt: number, hlim: number, walk: Walk, src: Uint8Array, dst: Uint8Array, depth: number): void {
   let off = 0;
-  while (nxt === 0 || nxt === 43 || nxt === 44 || nxt === 60) {
+  while (nxt === 0 || nxt === 43 || nxt === 44 || nxt === 60 || nxt === 51) {
     if (depth >= MAX_EXTENSION_HEADERS) {
       const n = ipNode.addText('Too many extension headers');
       pkt.addExpert(n, Severity.Error, 'Malformed', `More than ${MAX_EXTENSION_HEADERS} IPv6 extension headers: dissection stopped`, 'ipv6');
@@ -311,6 +312,16 @@ function walkHeaders(buf: Buf, pkt: Packet, parent: Node, ipNode: Node, nxt: num
       return;
     }
 
+    if (nxt === 51) {
+      // IPsec's Authentication Header sits in the chain like an extension header, counted in 4-byte words.
+      const anode = pkt.addLayer(ah, ipNode, buf, off, Math.min(buf.length - off, (buf.u8(off + 1) + 2) * 4));
+      const next = buf.u8(off);
+      const length = addAuthenticationHeader(buf, anode, off);
+      buf.check(off, length);
+      off += length;
+      nxt = next;
+      continue;
+    }
     const next = buf.u8(off);
     const lenField = buf.u8(off + 1);
     const length = (lenField + 1) * 8;
