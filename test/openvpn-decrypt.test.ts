@@ -18,6 +18,7 @@ import type { Packet } from '../src/engine/packet.js';
 import { findAll } from '../src/engine/query.js';
 import { exportKeyingMaterial, keyLog } from '../src/protocols/openvpn/keylog.js';
 import { DATA_KEYS_LABEL } from '../src/protocols/openvpn/datacrypt.js';
+import { PcapWriter } from '../src/capture/writer.js';
 import { SessionCollector, sessionFactRows } from '../src/stats/openvpn.js';
 import type { OpenvpnTap } from '../src/protocols/openvpn/session.js';
 
@@ -55,25 +56,11 @@ function innerPackets(pkts: Packet[]): { pkt: Packet; bytes: Uint8Array }[] {
   return out;
 }
 
-/** Writes packets as a RAW (link type 101) pcap with their outer frames' timestamps. */
-function writeRawPcap(file: string, packets: { pkt: Packet; bytes: Uint8Array }[]): void {
-  const parts: Buffer[] = [];
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b23c4d, 0);
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(65535, 16);
-  header.writeUInt32LE(101, 20);
-  parts.push(header);
-  for (const { pkt, bytes } of packets) {
-    const h = Buffer.alloc(16);
-    h.writeUInt32LE(pkt.frame.seconds, 0);
-    h.writeUInt32LE(pkt.frame.nanos, 4);
-    h.writeUInt32LE(bytes.length, 8);
-    h.writeUInt32LE(bytes.length, 12);
-    parts.push(h, Buffer.from(bytes));
-  }
-  fs.writeFileSync(file, Buffer.concat(parts));
+/** Writes packets as a RAW (link type 101) pcap with their outer frames' timestamps, with the project's own writer. */
+async function writeRawPcap(file: string, packets: { pkt: Packet; bytes: Uint8Array }[]): Promise<void> {
+  const writer = new PcapWriter(file, { linkType: 101, nanosecond: true });
+  for (const { pkt, bytes } of packets) writer.write({ seconds: pkt.frame.seconds, nanos: pkt.frame.nanos, bytes });
+  await writer.close();
 }
 
 const variants = fs.existsSync(path.join(dir, 'variants.tsv'))
@@ -218,7 +205,7 @@ describe('OpenVPN data channel decryption', () => {
       expect(inner.length).toBeGreaterThan(10);
       const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vpnscope-inner-'));
       const file = path.join(tmp, 'inner.pcap');
-      writeRawPcap(file, inner);
+      await writeRawPcap(file, inner);
       const r = spawnSync('tshark', ['-n', '-r', file, '-T', 'fields', '-e', '_ws.col.Protocol', '-e', '_ws.col.Info'], { encoding: 'utf8' });
       fs.rmSync(tmp, { recursive: true });
       const lines = r.stdout.trimEnd().split('\n');

@@ -5,7 +5,7 @@
  */
 import { FT, field } from '../../engine/fields.js';
 import { opcodeNames } from './wire.js';
-import { compressionNames, compressionV2Names } from './datacrypt.js';
+import { compressionNames, compressionV2Names, occNames } from './datacrypt.js';
 
 export const hf = {
   // ---- framing and first byte
@@ -123,7 +123,7 @@ export const hf = {
     'A fixed 16-byte pattern OpenVPN sends through the data channel when the tunnel was idle for --ping seconds, so each side knows the other is alive.'),
   occOpcode: field('openvpn.occ.opcode', 'OCC opcode', FT.UInt8,
     'Options consistency control: peers compare their option strings (REQUEST, REPLY), measure the usable packet size (MTU_*), or announce that they are leaving (EXIT).',
-    { values: { 0: 'OCC_REQUEST', 1: 'OCC_REPLY', 2: 'OCC_MTU_LOAD_REQUEST', 3: 'OCC_MTU_LOAD', 4: 'OCC_MTU_REQUEST', 5: 'OCC_MTU_REPLY', 6: 'OCC_EXIT' } }),
+    { values: occNames }),
   occOptions: field('openvpn.occ.options', 'Options string', FT.String,
     'OCC_REPLY: the sender\'s settings that both ends must agree on (cipher, auth, tun MTU, key direction…), which the receiver compares with its own.'),
   occLoadSize: field('openvpn.occ.load_size', 'Requested load size', FT.UInt16,
