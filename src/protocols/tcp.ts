@@ -265,38 +265,32 @@ interface FlagText {
   /** "·······A··S·" (tcp.flags.str). */
   str: string;
 }
-const flagTexts = new Map<number, FlagText>();
 
-function flagText(flags: number): FlagText {
-  let t = flagTexts.get(flags);
-  if (!t) {
-    const names = setBitNames(flags, flagNames) || '<None>';
-    let str = '';
-    for (let i = 11; i >= 0; i--) str += flags & (1 << i) ? FLAG_LETTERS[11 - i] : '\u00b7';
-    t = { info: `[${names}]`, label: `Flags: 0x${flags.toString(16).padStart(3, '0')} (${names})`, str };
-    flagTexts.set(flags, t);
-  }
-  return t;
-}
+/** By flags, plus ACE_TEXT when the connection negotiated Accurate ECN. */
+const flagTexts = new Map<number, FlagText>();
+const ACE_TEXT = 0x1000;
 
 /**
- * The flags of a connection that negotiated Accurate ECN: AE, CWR and ECE are one 3-bit counter,
- * shown as "ACE=n" after the other flags ("[ACK, ACE=2]", "···-2-·A····"), as tshark does.
+ * The texts of a flags value. With Accurate ECN negotiated (`ace`), AE, CWR and ECE are one 3-bit
+ * counter, shown as "ACE=n" after the other flags ("[ACK, ACE=2]", "···-2-·A····"), as tshark does.
  */
-const aceTexts = new Map<number, FlagText>();
-
-function aceFlagText(flags: number): FlagText {
-  let t = aceTexts.get(flags);
+function flagText(flags: number, ace = false): FlagText {
+  const key = ace ? flags | ACE_TEXT : flags;
+  let t = flagTexts.get(key);
   if (!t) {
-    const ace = (flags & (AE | CWR | ECE)) >> 6;
-    const others = setBitNames(flags & ~(AE | CWR | ECE), flagNames);
-    const names = others ? `${others}, ACE=${ace}` : `ACE=${ace}`;
+    const counter = (flags & (AE | CWR | ECE)) >> 6;
+    const others = setBitNames(ace ? flags & ~(AE | CWR | ECE) : flags, flagNames);
+    const names = ace ? (others ? `${others}, ACE=${counter}` : `ACE=${counter}`) : others || '<None>';
     let str = '';
-    for (let i = 11; i >= 9; i--) str += flags & (1 << i) ? 'R' : '\u00b7';
-    str += `-${ace}-`;
-    for (let i = 5; i >= 0; i--) str += flags & (1 << i) ? FLAG_LETTERS[11 - i] : '\u00b7';
+    for (let i = 11; i >= 0; i--) {
+      if (ace && i <= 8 && i >= 6) {
+        if (i === 8) str += `-${counter}-`;
+        continue;
+      }
+      str += flags & (1 << i) ? FLAG_LETTERS[11 - i] : '\u00b7';
+    }
     t = { info: `[${names}]`, label: `Flags: 0x${flags.toString(16).padStart(3, '0')} (${names})`, str };
-    aceTexts.set(flags, t);
+    flagTexts.set(key, t);
   }
   return t;
 }
@@ -999,7 +993,7 @@ function dissectTcp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
     // A SYN with all three bits asks for Accurate ECN; a SYN-ACK answering 010, 011, 100 or 110 agrees.
     if (!(flags & ACK)) conn.accEcn = ecn === 7 ? 1 : 0;
     else if (conn.accEcn === 1) conn.accEcn = ecn === 2 || ecn === 3 || ecn === 4 || ecn === 6 ? 2 : 0;
-  } else if (conn.accEcn === 2) ft = aceFlagText(flags);
+  } else if (conn.accEcn === 2) ft = flagText(flags, true);
 
   ta.reset();
   if (!short) {
