@@ -56,6 +56,8 @@ export interface Opened {
   /** The cipher's OpenVPN name: "AES-256-GCM", "CHACHA20-POLY1305", "AES-256-CBC". */
   cipher: string;
   half: 0 | 1;
+  /** Where the keys that opened it came from (DataKeys.origin). */
+  origin: string;
 }
 
 export function dataKeys(material: Uint8Array, origin: string): DataKeys {
@@ -101,7 +103,7 @@ export function openAead(keys: DataKeys, dir: 0 | 1, ad: Uint8Array, packetId: U
       d.setAuthTag(tag);
       const plaintext = Buffer.concat([d.update(ciphertext), d.final()]);
       keys.chosen[dir] = { cipher: name, half };
-      return { plaintext: new Uint8Array(plaintext.buffer, plaintext.byteOffset, plaintext.length), cipher: name, half };
+      return { plaintext: new Uint8Array(plaintext.buffer, plaintext.byteOffset, plaintext.length), cipher: name, half, origin: keys.origin };
     } catch {
       // Tag mismatch: not this cipher or half.
     }
@@ -130,7 +132,7 @@ export function openCbc(keys: DataKeys, dir: 0 | 1, hmac: Uint8Array, iv: Uint8A
         const d = crypto().createDecipheriv(nodeName, k.subarray(base, base + keyLength), iv);
         const plaintext = Buffer.concat([d.update(ciphertext), d.final()]);
         keys.chosen[dir] = { cipher: name, half };
-        return { plaintext: new Uint8Array(plaintext.buffer, plaintext.byteOffset, plaintext.length), cipher: name, half };
+        return { plaintext: new Uint8Array(plaintext.buffer, plaintext.byteOffset, plaintext.length), cipher: name, half, origin: keys.origin };
       } catch {
         // Bad padding: another key size.
       }
@@ -193,11 +195,24 @@ export interface Payload {
   framing: number;
   /** The compression of a compressed payload (which is shown, not opened), else ''. */
   compressed: string;
+  /** What the payload is: compressed, a keepalive ping, an OCC message, or a packet (IP or not). */
+  kind: 'compressed' | 'ping' | 'occ' | 'packet';
 }
 
 /** A whole IPv6 packet at `at`: its payload length accounts for every byte after the header. */
 function isIpv6Packet(p: Uint8Array, at: number): boolean {
   return p.length - at >= 40 && p[at]! >> 4 === 6 && ((p[at + 4]! << 8) | p[at + 5]!) + 40 === p.length - at;
+}
+
+/** The payload of a decrypted packet after its compression framing, and what kind of payload it is. */
+export function unframe(p: Uint8Array, at: number): Payload {
+  const payload = framed(p, at);
+  const { bytes, at: start } = payload;
+  payload.kind = payload.compressed ? 'compressed'
+    : startsWith(bytes, start, PING_MAGIC) ? 'ping'
+    : startsWith(bytes, start, OCC_MAGIC) && bytes.length > start + 16 ? 'occ'
+    : 'packet';
+  return payload;
 }
 
 /**
@@ -206,22 +221,22 @@ function isIpv6Packet(p: Uint8Array, at: number): boolean {
  * first byte of an IP packet, except LZO's and LZ4's, which an IPv6 packet can start with — so those
  * count only when the bytes are not a whole IPv6 packet.
  */
-export function unframe(p: Uint8Array, at: number): Payload {
+function framed(p: Uint8Array, at: number): Payload {
   const b0 = p[at];
   const rest = p.length - at;
-  if (b0 === NO_COMPRESS_BYTE && rest >= 2) return { bytes: p, at: at + 1, framing: 1, compressed: '' };
+  if (b0 === NO_COMPRESS_BYTE && rest >= 2) return { bytes: p, at: at + 1, framing: 1, compressed: '', kind: 'packet' };
   if (b0 === NO_COMPRESS_BYTE_SWAP && rest >= 2) {
     const u = new Uint8Array(rest - 1);
     u[0] = p[p.length - 1]!;
     u.set(p.subarray(at + 1, p.length - 1), 1);
-    return { bytes: u, at: 0, framing: 1, compressed: '' };
+    return { bytes: u, at: 0, framing: 1, compressed: '', kind: 'packet' };
   }
   if (b0 === COMP_V2_INDICATOR && rest >= 2) {
     const alg = p[at + 1]!;
-    return { bytes: p, at: at + 2, framing: 2, compressed: alg === 0 ? '' : (compressionV2Names[alg] ?? `algorithm ${alg}`) };
+    return { bytes: p, at: at + 2, framing: 2, compressed: alg === 0 ? '' : (compressionV2Names[alg] ?? `algorithm ${alg}`), kind: 'packet' };
   }
   if ((b0 === LZO_COMPRESS_BYTE || b0 === LZ4_COMPRESS_BYTE) && rest >= 2 && !isIpv6Packet(p, at)) {
-    return { bytes: p, at: at + 1, framing: 1, compressed: b0 === LZO_COMPRESS_BYTE ? 'LZO' : 'LZ4' };
+    return { bytes: p, at: at + 1, framing: 1, compressed: b0 === LZO_COMPRESS_BYTE ? 'LZO' : 'LZ4', kind: 'packet' };
   }
-  return { bytes: p, at, framing: 0, compressed: '' };
+  return { bytes: p, at, framing: 0, compressed: '', kind: 'packet' };
 }

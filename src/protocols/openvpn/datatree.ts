@@ -12,8 +12,8 @@ import { staticKeyHmacFor } from './variant.js';
 import { AEAD_TAG, CBC_IV, shapeLabel } from './data.js';
 import type { KeyChannel } from './control.js';
 import { type PacketContext, addTypeByte, addWrap, say, seconds, tap } from './context.js';
-import { type DataKeys, type Opened, type Payload, DATA_KEYS_LABEL, KEY2_SIZE, OCC_MAGIC, OCC_MTU_LOAD_REQUEST, OCC_MTU_REPLY, OCC_REPLY, PING_MAGIC,
-  dataKeys, occNames, openAead, openCbc, startsWith, unframe } from './datacrypt.js';
+import { type DataKeys, type Opened, type Payload, DATA_KEYS_LABEL, KEY2_SIZE, OCC_MTU_LOAD_REQUEST, OCC_MTU_REPLY, OCC_REPLY,
+  dataKeys, occNames, openAead, openCbc, unframe } from './datacrypt.js';
 import { exportKeyingMaterial, keyLog } from './keylog.js';
 import { keysFromPref } from './tlscrypt.js';
 import { callDissector, findProtocol } from '../../engine/dispatch.js';
@@ -258,10 +258,16 @@ function openWith(ctx: PacketContext, keys: DataKeys | string, open: (k: DataKey
 /** What the Info column adds for a decrypted packet that is not an IP packet (whose layers speak for it). */
 function plaintextInfo(payload: Payload): string {
   const { bytes: p, at } = payload;
-  if (payload.compressed) return ` [${payload.compressed} compressed]`;
-  if (startsWith(p, at, PING_MAGIC)) return ' PING';
-  if (startsWith(p, at, OCC_MAGIC) && p.length > at + 16) return ` ${occNames[p[at + 16]!] ?? `OCC opcode ${p[at + 16]}`}`;
-  return '';
+  switch (payload.kind) {
+    case 'compressed':
+      return ` [${payload.compressed} compressed]`;
+    case 'ping':
+      return ' PING';
+    case 'occ':
+      return ` ${occNames[p[at + 16]!] ?? `OCC opcode ${p[at + 16]}`}`;
+    default:
+      return '';
+  }
 }
 
 /**
@@ -272,8 +278,7 @@ function plaintextInfo(payload: Payload): string {
 function dissectPlaintext(ctx: PacketContext, opened: Opened, innerHeader: number, payload: Payload, keyId: number): void {
   const { pkt, node, parent } = ctx;
   const p = opened.plaintext;
-  const keys = ctx.session.dataKeys.get(keyId) as DataKeys;
-  if (node.real) node.addGenerated(hf.dataDecrypted, `${opened.cipher}, key half ${opened.half}, ${keys.origin}`);
+  if (node.real) node.addGenerated(hf.dataDecrypted, `${opened.cipher}, key half ${opened.half}, ${opened.origin}`);
   const plain = pkt.newSource(p, `Decrypted OpenVPN data (${p.length} bytes)`);
   if (innerHeader >= 4 && plain.length >= 4) {
     const pidNode = node.add(hf.dataPid, plain, 0, 4, plain.u32(0));
@@ -281,7 +286,7 @@ function dissectPlaintext(ctx: PacketContext, opened: Opened, innerHeader: numbe
   }
   if (innerHeader === 8 && plain.length >= 8) node.add(hf.dataTime, plain, 4, 4, [plain.u32(4), 0]);
   let b = plain;
-  let at = payload.at;
+  const at = payload.at;
   if (payload.framing) {
     const start = Math.min(innerHeader, p.length);
     const f = node.add(hf.compression, plain, start, payload.framing, p[start]);
@@ -293,17 +298,16 @@ function dissectPlaintext(ctx: PacketContext, opened: Opened, innerHeader: numbe
   }
   const rest = b.length - at;
   if (rest <= 0) return;
-  if (payload.compressed) {
-    node.add(hf.compressed, b, at, rest, b.bytesAt(at, rest));
-    return;
-  }
-  if (startsWith(payload.bytes, at, PING_MAGIC)) {
-    node.add(hf.ping, b, at, 16, b.bytesAt(at, 16));
-    return;
-  }
-  if (startsWith(payload.bytes, at, OCC_MAGIC) && rest > 16) {
-    dissectOcc(b, at + 16, node);
-    return;
+  switch (payload.kind) {
+    case 'compressed':
+      node.add(hf.compressed, b, at, rest, b.bytesAt(at, rest));
+      return;
+    case 'ping':
+      node.add(hf.ping, b, at, 16, b.bytesAt(at, 16));
+      return;
+    case 'occ':
+      dissectOcc(b, at + 16, node);
+      return;
   }
   const version = payload.bytes[at]! >> 4;
   const inner = version === 4 ? findProtocol('ip') : version === 6 ? findProtocol('ipv6') : undefined;
