@@ -195,7 +195,8 @@ function dissectEth(buf: Buf, pkt: Packet, parent: Node): void {
   const dstText = etherText(buf.u24(0), buf.u24(3));
   if (node.real) addAddress(pkt, node, buf, 0, buf.bytesAt(0, 6), dstText, hf.dstLg, hf.dstIg);
   const srcText = etherText(buf.u24(6), buf.u24(9));
-  addAddress(pkt, node, buf, 6, buf.bytesAt(6, 6), srcText, hf.srcLg, hf.srcIg);
+  // Without a tree the source is only needed for its expert note (a group address as source).
+  if (node.real || buf.u8(6) & 1) addAddress(pkt, node, buf, 6, buf.bytesAt(6, 6), srcText, hf.srcLg, hf.srcIg);
   if (!pkt.dlSrc) {
     pkt.dlSrc = srcText;
     pkt.dlDst = dstText;
