@@ -1,7 +1,14 @@
-// Tiny HTTP/1.1 server used by make-http.sh to produce samples/http.pcap.
+// Tiny HTTP/1.1 server used by make-http.sh to produce samples/http.pcap, and over TLS by
+// make-https.sh for samples/https.pcap.
 // Usage: node http-server.mjs PORT [PORT...]  (listens on all addresses, v4+v6)
+//        node http-server.mjs --tls CERT KEY [--no-etm] PORT [PORT...]
+//          HTTPS with TLS 1.2 and 1.3 and the cipher suites the client asks for (GCM, ChaCha20,
+//          CBC); --no-etm refuses TLS 1.2's encrypt-then-MAC extension, so CBC records are MAC'd first.
 // Responses are deterministic: no Date header, fixed bodies.
+import { constants } from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 
 const INDEX = `<!DOCTYPE html>
 <html>
@@ -45,6 +52,7 @@ function handler(req, res) {
     if (req.method === 'GET' && path === '/style.css') return send(res, 200, 'text/css', STYLE);
     if (req.method === 'GET' && path === '/hello.txt') return send(res, 200, 'text/plain', 'hello from vpnscope\n');
     if (req.method === 'GET' && path === '/big.txt') return send(res, 200, 'text/plain', BIG);
+    if (req.method === 'GET' && path === '/medium.txt') return send(res, 200, 'text/plain', BIG.subarray(0, 40960));
     if (req.method === 'GET' && path === '/chunked') {
       // No Content-Length: node sends Transfer-Encoding: chunked.
       res.writeHead(200, { 'Content-Type': 'text/plain' });
@@ -69,11 +77,26 @@ function handler(req, res) {
   });
 }
 
-const ports = process.argv.slice(2).map(Number);
-if (ports.length === 0) ports.push(80);
+const args = process.argv.slice(2);
+let tls = null;
+if (args[0] === '--tls') {
+  const noEtm = args[3] === '--no-etm';
+  tls = {
+    cert: fs.readFileSync(args[1]),
+    key: fs.readFileSync(args[2]),
+    minVersion: 'TLSv1.2',
+    ciphers: 'TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256:ECDHE-RSA-AES128-GCM-SHA256:' +
+      'ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES256-SHA384:ECDHE-RSA-AES128-SHA:AES256-GCM-SHA384',
+    secureOptions: noEtm ? constants.SSL_OP_NO_ENCRYPT_THEN_MAC : 0,
+    ALPNProtocols: ['http/1.1'],
+  };
+  args.splice(0, noEtm ? 4 : 3);
+}
+const ports = args.map(Number);
+if (ports.length === 0) ports.push(tls ? 443 : 80);
 let pending = ports.length;
 for (const port of ports) {
-  const server = http.createServer(handler);
+  const server = tls ? https.createServer(tls, handler) : http.createServer(handler);
   server.keepAliveTimeout = 5000;
   server.listen({ port, host: '::', ipv6Only: false }, () => {
     if (--pending === 0) console.log(`listening on ${ports.join(',')}`);

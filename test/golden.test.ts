@@ -19,6 +19,7 @@ const samples: [string, number][] = [
   ['http.pcap', 12],
   ['tls12.pcap', 20],
   ['tls13.pcap', 20],
+  ['https.pcap', 12],
   ['frag.pcap', 28],
   ['vlan.pcap', 20],
   ['vxlan.pcap', 14],

@@ -233,8 +233,10 @@ export function valueToDisplay(def: FieldDef, value: unknown): string {
       return (def.base === 'hex' ? '0x' + (value as bigint).toString(16).padStart(16, '0') : String(value)) + def.unit;
     case FT.Bytes: {
       const b = value as Uint8Array;
-      // tshark shows the first 36 bytes of a long byte string, then an ellipsis.
-      return b.length > 36 ? `${bytesToHex(b.subarray(0, 36), '')}…` : bytesToHex(b, '');
+      // tshark shows the first 36 bytes of a long byte string, then an ellipsis; a big integer
+      // (hex base) with 0x in front.
+      const text = b.length > 36 ? `${bytesToHex(b.subarray(0, 36), '')}…` : bytesToHex(b, '');
+      return def.base === 'hex' ? `0x${text}` : text;
     }
     case FT.String: {
       // The tree shows text on one line: control characters escaped as \t, \n, \xNN.

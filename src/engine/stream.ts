@@ -12,6 +12,7 @@
  * says so with expert info and resynchronises at the next segment.
  */
 import { Buf, keepCopy } from './buf.js';
+import type { Protocol } from './dispatch.js';
 import type { Packet } from './packet.js';
 import { type Node, Severity } from './tree.js';
 import { FT, type FieldDef, field } from './fields.js';
@@ -115,6 +116,11 @@ export class StreamDirection {
     readonly name: string,
     readonly maxPending = defaultMaxPending,
     fields?: ReassemblyFields,
+    /**
+     * The "[… segment of a reassembled PDU]" marker replaces the Info column instead of following
+     * it: so Wireshark's TLS shows decrypted application data that continues in a later record.
+     */
+    readonly markerReplacesInfo = false,
   ) {
     this.fields = fields ?? fieldsForStream(name);
   }
@@ -176,6 +182,11 @@ export interface StreamData {
   channel?: object;
   /** The transport's tree node for this segment: "TCP segment data" lines go there (else at the top). */
   tree?: Node;
+  /**
+   * The protocol the stream's protocol carries in turn, when the transport knows it: OpenVPN's
+   * control channel says its TLS carries OpenVPN control messages (read when TLS is decrypted).
+   */
+  inner?: Protocol;
 }
 
 export function isStreamData(data: unknown): data is StreamData {
@@ -297,7 +308,11 @@ function markSegment(pkt: Packet, parent: Node, buf: Buf, dir: StreamDirection, 
   const f = dir.fields;
   // Held-back bytes released now were already marked so in the frame that carried them. Like
   // Wireshark, always one space before the marker, even after text that ends in a space.
-  if (noPduHere && !dir.originFrame) pkt.appendInfo(`${pkt.info ? ' ' : ''}[${f.label} ${f.unit} of a reassembled PDU]`);
+  if (noPduHere && !dir.originFrame) {
+    const marker = `[${f.label} ${f.unit} of a reassembled PDU]`;
+    if (dir.markerReplacesInfo) pkt.setInfo(marker);
+    else pkt.appendInfo(`${pkt.info ? ' ' : ''}${marker}`);
+  }
   if (parent.real) markPiece(parent, buf, dir);
 }
 
@@ -307,7 +322,7 @@ function markPiece(parent: Node, buf: Buf, dir: StreamDirection): void {
   if (dir.originFrame) return;
   const f = dir.fields;
   const n = parent.add(f.pieceData, buf, 0, buf.length, buf.bytesAt(0, buf.length));
-  n.text = `${f.label} ${f.unit} data (${buf.reportedLength} byte${buf.reportedLength === 1 ? '' : 's'})`;
+  n.text = `${f.pieceData.name} (${buf.reportedLength} byte${buf.reportedLength === 1 ? '' : 's'})`;
 }
 
 /** The "[N Reassembled TCP Segments (L bytes): #f(b), …]" subtree, as Wireshark draws it. */
@@ -318,10 +333,7 @@ function describeReassembly(parent: Node, pkt: Packet, dir: StreamDirection, sou
   const n = parent.addGenerated(f.pieces, undefined, source, 0, total);
   // Under a partial tree's root the list itself may not be wanted (then no label is made for it),
   // while a wanted field inside it still is.
-  if (n.real) {
-    const Unit = f.unit[0]!.toUpperCase() + f.unit.slice(1);
-    n.text = `${pieces.length} Reassembled ${f.label} ${Unit}s (${total} bytes): ${pieces.map(([fr, b]) => `#${fr}(${b})`).join(', ')}`;
-  }
+  if (n.real) n.text = `${pieces.length} ${f.pieces.name} (${total} bytes): ${pieces.map(([fr, b]) => `#${fr}(${b})`).join(', ')}`;
   let start = 0;
   for (const [frame, bytes] of pieces) {
     const p = n.addGenerated(f.piece, frame, source, start, bytes);

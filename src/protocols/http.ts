@@ -501,7 +501,7 @@ function dissectMessage(buf: Buf, pkt: Packet, parent: Node, state: HttpConversa
   // Pairing requests with responses.
   let requestMethod: string | undefined;
   if (start.kind === 'request') {
-    const fullUri = /^[a-z][a-z0-9+.-]*:\/\//i.test(start.uri) ? start.uri : `http://${host || hostFromAddress(pkt)}${start.uri}`;
+    const fullUri = /^[a-z][a-z0-9+.-]*:\/\//i.test(start.uri) ? start.uri : `${pkt.layers.includes('tls') ? 'https' : 'http'}://${host || hostFromAddress(pkt)}${start.uri}`;
     state.requests++;
     node.addGenerated(hf.fullUri, fullUri);
     node.addHidden(hf.request, buf, 0, 0, true);
@@ -821,6 +821,7 @@ export function register(): void {
   tcp.addHeuristic(http, heuristicHttp);
   // Over TLS the bytes are encrypted; the entry only names what the application data carries.
   table('tls.port').add(443, http);
+  table('tls.alpn').add('http/1.1', http).add('http/1.0', http);
   mediaTypes.add('application/x-www-form-urlencoded', urlencodedForm);
   // Bytes that say they are just bytes are shown as Data, not as an unknown media type.
   mediaTypes.add('application/octet-stream', dataProtocol);

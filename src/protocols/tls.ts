@@ -20,6 +20,14 @@
  * or after a TLS 1.3 ServerHello, its handshake records are encrypted: "Encrypted Handshake Message".
  * TLS 1.3 hides its later handshake inside application_data records, so they show as Application Data.
  *
+ * With a key log (the tls.keylog_file preference, NSS format: SSLKEYLOGFILE) records are decrypted as
+ * Wireshark does (tlskeys.ts): each plaintext becomes a data source "Decrypted TLS (N bytes)"; TLS 1.3
+ * shows the hidden content type and the encrypted handshake (EncryptedExtensions, Certificate,
+ * CertificateVerify, Finished, NewSessionTicket, KeyUpdate); application data is a byte stream of its
+ * own, cut into PDUs by the protocol inside — chosen by ALPN (tls.alpn), the carrier (an OpenVPN
+ * control channel) or the port (tls.port) — with "[TLS segment of a reassembled PDU]" and
+ * "Reassembled TLS" sources when a message spans records.
+ *
  * Records are cut from the stream with dissectPdus (the 5-byte header gives the length), so TLS works
  * over TCP and over any other reliable stream that passes StreamData — OpenVPN's control channel
  * calls it through findProtocol('tls') — and also on a buffer holding whole records.
@@ -29,11 +37,12 @@
  */
 import { crypto } from '../engine/builtins.js';
 import { FT, type FieldDef, field } from '../engine/fields.js';
-import { protocol, table, type Protocol } from '../engine/dispatch.js';
+import { callDissector, dataProtocol, protocol, table, type Protocol } from '../engine/dispatch.js';
 import { Buf, keepCopy, type Source } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
 import { type Node, Severity } from '../engine/tree.js';
-import { dissectPdus, isStreamData, NEED_MORE, NOT_THIS } from '../engine/stream.js';
+import { dissectPdus, isStreamData, NEED_MORE, NOT_THIS, type ReassemblyFields, StreamDirection, type StreamData } from '../engine/stream.js';
+import { keyLog, nextTrafficSecret, type RecordCipher, suiteParams, tls12Ciphers, tls13Cipher } from './tlskeys.js';
 import type { Conversation } from '../engine/session.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -313,7 +322,15 @@ const hf = {
   ticketNonce: field('tls.handshake.session_ticket_nonce', 'Session Ticket Nonce', FT.Bytes, 'Makes each TLS 1.3 ticket\'s resumption secret unique.'),
   ticketLength: field('tls.handshake.session_ticket_length', 'Session Ticket Length', FT.UInt16, 'Length of the ticket.'),
   ticket: field('tls.handshake.session_ticket', 'Session Ticket', FT.Bytes, 'Session state encrypted by the server for itself; the client returns it to resume without a full handshake.'),
-  verifyData: field('tls.handshake.verify_data', 'Verify Data', FT.Bytes, 'A MAC over the whole handshake, proving neither side\'s messages were altered.'),
+  keyUpdate: field('tls.handshake.key_update.request_update', 'Key Update Request', FT.UInt8, 'Whether the peer is asked to update its own sending keys too (1) or not (0).', { values: { 0: 'update_not_requested', 1: 'update_requested' } }),
+  verifyData: field('tls.handshake.verify_data', 'Verify Data', FT.None, 'A MAC over the whole handshake, proving neither side\'s messages were altered.'),
+  // The decrypted application data as a stream (Wireshark's names).
+  segmentData: field('tls.segment.data', 'TLS segment data', FT.Bytes, 'Decrypted bytes of this record that belong to a message completed in a later record; they are shown there.'),
+  segments: field('tls.segments', 'Reassembled TLS segments', FT.None, 'Lists the records whose decrypted bytes were joined to make one whole application message, and which frames carried them.'),
+  segment: field('tls.segment', 'TLS segment', FT.FrameNum, 'A frame whose record gave part of the reassembled application message, with the byte range it gave.'),
+  segmentCount: field('tls.segment.count', 'Segment count', FT.UInt32, 'How many records were joined to make the reassembled application message.'),
+  reassembledLength: field('tls.reassembled.length', 'Reassembled PDU length', FT.UInt32, 'Total size in bytes of the application message put back together from several records.'),
+  reassembledData: field('tls.reassembled.data', 'Reassembled PDU data', FT.Bytes, 'The decrypted bytes of the whole application message after its pieces were joined in order.'),
   fragments: field('tls.handshake.fragments', 'Reassembled Handshake Fragments', FT.None, 'The records whose pieces were joined to make one handshake message too large for a single record.'),
   fragment: field('tls.handshake.fragment', 'Handshake Fragment', FT.FrameNum, 'A frame that carried a piece of the reassembled handshake message.'),
   fragmentCount: field('tls.handshake.fragment.count', 'Handshake Fragment count', FT.UInt32, 'How many pieces the handshake message was joined from.'),
@@ -342,6 +359,40 @@ interface TlsSession {
   encrypted: [boolean, boolean];
   /** Per direction: the start of a handshake message cut by a record boundary. */
   fragment: [HandshakeFragment | null, HandshakeFragment | null];
+  /** The server's ALPN choice, which names the protocol inside. */
+  alpn: string | null;
+  /** With a key log: what decryption needs and the record protection in force. */
+  keys: TlsKeys | null;
+}
+
+/** Decryption state of one TLS session (only made when a key log is given). */
+interface TlsKeys {
+  clientRandom: Uint8Array | null;
+  /** The direction the ClientHello came from. */
+  clientDir: number;
+  /** Per direction: the protection of its records now (null: in clear, or no secret for it). */
+  current: [RecordCipher | null, RecordCipher | null];
+  /** Per direction: the protection it switches to — TLS ≤ 1.2 at its ChangeCipherSpec, TLS 1.3 after its Finished. */
+  next: [RecordCipher | null, RecordCipher | null];
+  /** TLS 1.3, per direction: the application traffic secret, for KeyUpdate. */
+  trafficSecret: [Uint8Array | null, Uint8Array | null];
+  /** Per direction: the decrypted application data, a byte stream of its own. */
+  app: [StreamDirection, StreamDirection];
+  /** Set by a Finished or KeyUpdate in the record being read: the direction's keys change after it. */
+  switchAfterRecord: boolean;
+}
+
+/** How decrypted application data spanning records is shown (Wireshark's tls.segment… fields). */
+const appReassembly: ReassemblyFields = {
+  label: 'TLS', unit: 'segment', pieces: hf.segments, piece: hf.segment, count: hf.segmentCount,
+  length: hf.reassembledLength, data: hf.reassembledData, pieceData: hf.segmentData,
+};
+
+function newKeys(): TlsKeys {
+  return {
+    clientRandom: null, clientDir: 0, current: [null, null], next: [null, null], trafficSecret: [null, null],
+    app: [new StreamDirection('TLS', undefined, appReassembly, true), new StreamDirection('TLS', undefined, appReassembly, true)], switchAfterRecord: false,
+  };
 }
 
 function conversationOf(pkt: Packet): Conversation {
@@ -352,7 +403,7 @@ function conversationOf(pkt: Packet): Conversation {
 const channelSessions = new WeakMap<object, TlsSession>();
 
 function newSession(): TlsSession {
-  return { version: 0, cipherSuite: -1, encrypted: [false, false], fragment: [null, null] };
+  return { version: 0, cipherSuite: -1, encrypted: [false, false], fragment: [null, null], alpn: null, keys: null };
 }
 
 function sessionOf(conv: Conversation, data: unknown): TlsSession {
@@ -378,6 +429,10 @@ interface Ctx {
   layerSource: Source | null;
   infoStarted: boolean;
   appProtocol: Protocol | undefined;
+  /** The protocol the carrier says the application data is (OpenVPN's control messages). */
+  inner: Protocol | undefined;
+  /** The key log file, when decryption was asked for. */
+  keyLogPath: string | undefined;
   /** What the tap gets at the end. */
   tap: { records: string[]; sni?: string; alpn?: string[]; version?: number; cipherSuite?: number; certificates?: string[] };
 }
@@ -416,9 +471,13 @@ function validRecordStart(b: Buf, offset: number): boolean | 'short' {
 function dissectTls(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   const conv = conversationOf(pkt);
   const s = sessionOf(conv, data);
+  const keyLogPath = pkt.session.prefs['tls.keylog_file'];
+  if (keyLogPath && !s.keys) s.keys = newKeys();
   const ctx: Ctx = {
     pkt, parent, s, dir: conv.isFromA(pkt.netSrc, pkt.srcPort) ? 0 : 1, layer: null, layerSource: null, infoStarted: false,
     appProtocol: pkt.session.lookup(appPorts, pkt.srcPort) ?? pkt.session.lookup(appPorts, pkt.dstPort),
+    inner: isStreamData(data) ? data.inner : undefined,
+    keyLogPath,
     tap: { records: [] },
   };
   const stream = isStreamData(data);
@@ -480,29 +539,41 @@ function dissectRecord(pdu: Buf, ctx: Ctx): void {
     if (!ctx.infoStarted) pkt.setInfo('');
     body.check(body.length, 1);
   }
-  const encrypted = s.encrypted[ctx.dir];
+  // With keys, an encrypted record is opened: its content is read from the plaintext.
+  const opened = s.keys ? openRecord(pdu, body, type, ctx) : null;
+  const content = opened ? opened.buf : body;
+  const contentType = opened ? opened.type : type;
+  if (opened && s.version === 0x0304) rec.addGenerated(hf.contentType, contentType);
+  const encrypted = !opened && s.encrypted[ctx.dir];
   let what: string;
+  let handedOn = false;
 
-  switch (type) {
+  switch (contentType) {
     case 20: {
-      rec.add(hf.changeCipherSpec, body, 0, body.length);
+      rec.add(hf.changeCipherSpec, content, 0, content.length);
       // TLS 1.3 sends ChangeCipherSpec only to look like 1.2; its keys change with the ServerHello.
-      if (s.version !== 0x0304) s.encrypted[ctx.dir] = true;
+      if (s.version !== 0x0304) {
+        s.encrypted[ctx.dir] = true;
+        if (s.keys) {
+          s.keys.current[ctx.dir] = s.keys.next[ctx.dir];
+          s.keys.next[ctx.dir] = null;
+        }
+      }
       addInfo(ctx, 'Change Cipher Spec');
       what = 'Change Cipher Spec Protocol: Change Cipher Spec';
       break;
     }
     case 21: {
-      const alert = rec.add(hf.alertMessage, body, 0, body.length);
-      if (encrypted || length !== 2) {
+      const alert = rec.add(hf.alertMessage, content, 0, content.length);
+      if (encrypted || content.length !== 2) {
         alert.text = 'Alert Message: Encrypted Alert';
         addInfo(ctx, 'Encrypted Alert');
         what = 'Encrypted Alert';
       } else {
-        const level = body.u8(0);
-        const desc = body.u8(1);
-        alert.add(hf.alertLevel, body, 0, 1, level);
-        alert.add(hf.alertDescription, body, 1, 1, desc);
+        const level = content.u8(0);
+        const desc = content.u8(1);
+        alert.add(hf.alertLevel, content, 0, 1, level);
+        alert.add(hf.alertDescription, content, 1, 1, desc);
         const text = `Alert (Level: ${alertLevels[level] ?? `Unknown (${level})`}, Description: ${alertDescriptions[desc] ?? `Unknown (${desc})`})`;
         addInfo(ctx, text);
         what = text;
@@ -510,12 +581,21 @@ function dissectRecord(pdu: Buf, ctx: Ctx): void {
       break;
     }
     case 22: {
-      const names = dissectHandshakeRecord(body, rec, ctx, encrypted);
+      const names = dissectHandshakeRecord(content, rec, ctx, encrypted);
       what = `Handshake Protocol: ${names.length === 1 ? names[0] : names.length === 0 ? 'Fragment' : 'Multiple Handshake Messages'}`;
       break;
     }
     case 23: {
       rec.add(hf.appData, body, 0, body.length, body.bytesAt(0, body.length));
+      if (opened) {
+        const proto = insideProtocol(ctx);
+        rec.addGenerated(hf.appDataProto, proto.field.name);
+        what = `Application Data Protocol: ${proto.field.name}`;
+        rec.text = `${labelVersion} Record Layer: ${what}`;
+        handOn(content, proto, layer, ctx);
+        handedOn = true;
+        break;
+      }
       const proto = ctx.appProtocol ? ctx.appProtocol.field.name : undefined;
       if (proto) rec.addGenerated(hf.appDataProto, proto);
       addInfo(ctx, 'Application Data');
@@ -524,17 +604,111 @@ function dissectRecord(pdu: Buf, ctx: Ctx): void {
     }
     default: {
       // Heartbeat (RFC 6520): type, payload length, payload, padding — unreadable once encrypted.
-      rec.add(hf.extensionData, body, 0, body.length, body.bytesAt(0, body.length)).text = `Heartbeat Message (${body.length} bytes)`;
-      const text = encrypted ? 'Encrypted Heartbeat' : body.length > 0 && body.u8(0) === 2 ? 'Heartbeat Response' : 'Heartbeat Request';
+      rec.add(hf.extensionData, content, 0, content.length, content.bytesAt(0, content.length)).text = `Heartbeat Message (${content.length} bytes)`;
+      const text = encrypted ? 'Encrypted Heartbeat' : content.length > 0 && content.u8(0) === 2 ? 'Heartbeat Response' : 'Heartbeat Request';
       addInfo(ctx, text);
       what = `Heartbeat Protocol: ${text}`;
     }
   }
   rec.text = `${labelVersion} Record Layer: ${what}`;
-  pkt.protocolColumn = versionShort[s.version] ?? versionShort[version] ?? 'TLS';
+  if (!handedOn) pkt.protocolColumn = versionShort[s.version] ?? versionShort[version] ?? 'TLS';
+  if (s.keys?.switchAfterRecord) {
+    // A Finished (TLS 1.3) or KeyUpdate was in this record: the sender's next records use the next keys.
+    s.keys.switchAfterRecord = false;
+    s.keys.current[ctx.dir] = s.keys.next[ctx.dir];
+    s.keys.next[ctx.dir] = null;
+  }
   // A record cut short (only possible without stream reassembly): what was there is shown; now say
   // whether the capture or the packet itself is short.
   if (pdu.length < 5 + length) pdu.check(0, 5 + length);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decryption.
+
+/**
+ * Opens an encrypted record with the sender's current keys: TLS 1.3 protects every application_data
+ * record after the ServerHello, TLS ≤ 1.2 every record after the sender's ChangeCipherSpec. Returns
+ * the plaintext as a new source with its real content type, or null (in clear, no keys, or it does
+ * not verify).
+ */
+function openRecord(pdu: Buf, body: Buf, type: number, ctx: Ctx): { buf: Buf; type: number } | null {
+  const cipher = ctx.s.keys!.current[ctx.dir];
+  if (!cipher || body.length < body.reportedLength || pdu.length < 5 + body.length) return null;
+  if (cipher.tls13 ? type !== 23 : !ctx.s.encrypted[ctx.dir]) return null;
+  const opened = cipher.open(pdu.bytesAt(0, 5), body.bytesAt(0, body.length));
+  if (!opened) return null;
+  return { buf: ctx.pkt.newSource(opened.plain, `Decrypted TLS (${opened.plain.length} bytes)`), type: opened.type };
+}
+
+/**
+ * Sets up decryption once the ServerHello fixed version and cipher suite: TLS 1.3 handshake keys
+ * now (application keys after each side's Finished), TLS ≤ 1.2 keys from the master secret, used
+ * after each side's ChangeCipherSpec. Nothing happens when the key log lacks this session.
+ */
+function startDecryption(ctx: Ctx, etm: boolean, serverRandom: Uint8Array): void {
+  const { s } = ctx;
+  const keys = s.keys!;
+  keys.current = [null, null];
+  keys.next = [null, null];
+  keys.trafficSecret = [null, null];
+  const params = suiteParams(s.cipherSuite, cipherSuiteNames[s.cipherSuite]);
+  if (!params || !keys.clientRandom) return;
+  const clientRandom = keys.clientRandom;
+  const secret = (label: string): Uint8Array | undefined =>
+    keyLog(ctx.keyLogPath)?.get(label, clientRandom) ?? keyLog(ctx.keyLogPath, true)?.get(label, clientRandom);
+  const c = keys.clientDir;
+  const sv = 1 - c;
+  if (s.version === 0x0304) {
+    const ch = secret('CLIENT_HANDSHAKE_TRAFFIC_SECRET');
+    const sh = secret('SERVER_HANDSHAKE_TRAFFIC_SECRET');
+    const ca = secret('CLIENT_TRAFFIC_SECRET_0');
+    const sa = secret('SERVER_TRAFFIC_SECRET_0');
+    if (ch) keys.current[c] = tls13Cipher(params, ch);
+    if (sh) keys.current[sv] = tls13Cipher(params, sh);
+    if (ca) keys.next[c] = tls13Cipher(params, ca);
+    if (sa) keys.next[sv] = tls13Cipher(params, sa);
+    keys.trafficSecret = c === 0 ? [ca ?? null, sa ?? null] : [sa ?? null, ca ?? null];
+    return;
+  }
+  const master = secret('CLIENT_RANDOM');
+  if (!master) return;
+  const [client, server] = tls12Ciphers(params, master, clientRandom, serverRandom, etm);
+  keys.next[c] = client;
+  keys.next[sv] = server;
+}
+
+/** A KeyUpdate (TLS 1.3): the sender's next records use the next generation of its traffic secret. */
+function updateTrafficKeys(ctx: Ctx): void {
+  const keys = ctx.s.keys!;
+  const secret = keys.trafficSecret[ctx.dir];
+  const params = suiteParams(ctx.s.cipherSuite, cipherSuiteNames[ctx.s.cipherSuite]);
+  if (!secret || !params) return;
+  const next = nextTrafficSecret(params, secret);
+  keys.trafficSecret[ctx.dir] = next;
+  keys.next[ctx.dir] = tls13Cipher(params, next);
+  keys.switchAfterRecord = true;
+}
+
+/** What decrypted application data is: what the carrier says, the ALPN choice, the port — or data. */
+function insideProtocol(ctx: Ctx): Protocol {
+  return ctx.inner ?? (ctx.s.alpn !== null ? alpnProtocols.get(ctx.s.alpn) : undefined) ?? ctx.appProtocol ?? dataProtocol;
+}
+
+/** Hands decrypted application data to the protocol inside, as the next bytes of its direction's stream. */
+function handOn(content: Buf, proto: Protocol, layer: Node, ctx: Ctx): void {
+  const { pkt } = ctx;
+  ctx.tap.records.push('Application Data');
+  // The protocol inside writes the Info column; until it does, this record adds nothing to it.
+  if (!ctx.infoStarted) {
+    pkt.setInfo('');
+    ctx.infoStarted = true;
+  }
+  pkt.protocolColumn = versionShort[ctx.s.version] ?? 'TLS';
+  const data: StreamData = { direction: ctx.s.keys!.app[ctx.dir], tree: layer };
+  callDissector(proto, content, pkt, ctx.parent, data);
+  // The next record of this frame is a new TLS layer, after what the protocol inside added.
+  ctx.layer = null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -669,7 +843,13 @@ function dissectHandshakeMessage(type: number, m: Buf, n: Node, ctx: Ctx): strin
       dissectClientKeyExchange(m, n, ctx);
       return undefined;
     case 20:
-      if (m.length) n.add(hf.verifyData, m, 0, m.length, m.bytesAt(0, m.length));
+      if (m.length) n.add(hf.verifyData, m, 0, m.length);
+      // TLS 1.3: the sender's application keys start after its Finished.
+      if (ctx.s.keys && ctx.s.version === 0x0304) ctx.s.keys.switchAfterRecord = true;
+      return undefined;
+    case 24:
+      n.add(hf.keyUpdate, m, 0, 1, m.u8(0));
+      if (ctx.s.keys && ctx.s.version === 0x0304) updateTrafficKeys(ctx);
       return undefined;
     default:
       if (m.length) n.add(hf.extensionData, m, 0, m.length, m.bytesAt(0, m.length)).text = `Data (${m.length} bytes)`;
@@ -724,6 +904,13 @@ function dissectClientHello(m: Buf, n: Node, ctx: Ctx): void {
   s.version = 0;
   s.cipherSuite = -1;
   s.encrypted = [false, false];
+  s.alpn = null;
+  if (s.keys) {
+    s.keys.clientRandom = m.bytesAt(2, 32).slice();
+    s.keys.clientDir = ctx.dir;
+    s.keys.current = [null, null];
+    s.keys.next = [null, null];
+  }
   const version = m.u16(0);
   n.add(hf.handshakeVersion, m, 0, 2, version);
   addRandomParts(m, 2, addRandom(m, 2, n));
@@ -782,6 +969,7 @@ function dissectServerHello(m: Buf, n: Node, ctx: Ctx): string | undefined {
   // TLS 1.3: everything after the ServerHello is encrypted, in both directions.
   if (s.version === 0x0304 && !hrr) s.encrypted = [true, true];
   if (hrr) s.version = 0;
+  else if (s.keys) startDecryption(ctx, ja3.extensions.includes(22), m.bytesAt(2, 32).slice());
   return hrr ? 'Hello Retry Request' : undefined;
 }
 
@@ -807,7 +995,7 @@ function dissectNewSessionTicket(m: Buf, n: Node, ctx: Ctx): void {
   t.add(hf.ticketLength, m, pos, 2, len);
   t.add(hf.ticket, m, pos + 2, len, m.bytesAt(pos + 2, len));
   pos += 2 + len;
-  if (ctx.s.version === 0x0304 && pos < m.length) pos = dissectExtensions(m, pos, n, ctx, 'new_session_ticket');
+  if (ctx.s.version === 0x0304 && pos < m.length) pos = dissectExtensions(m, pos, t, ctx, 'new_session_ticket');
   checkTrailing(m, pos, n, ctx);
 }
 
@@ -1073,6 +1261,7 @@ function dissectExtension(type: number, x: Buf, e: Node, ctx: Ctx, where: Extens
         pos += 1 + sl;
       }
       if (where === 'client_hello' || !ctx.tap.alpn) ctx.tap.alpn = protocols;
+      if ((where === 'server_hello' || where === 'encrypted_extensions') && protocols[0] !== undefined) ctx.s.alpn = protocols[0];
       return;
     }
     case 43: {
@@ -1201,6 +1390,10 @@ const x509 = {
   dnsName: field('x509ce.dNSName', 'dNSName', FT.String, 'A host name the certificate is valid for (subjectAltName).'),
   ipAddress: field('x509ce.iPAddress', 'iPAddress', FT.Bytes, 'An IP address the certificate is valid for (subjectAltName).'),
   cA: field('x509ce.cA', 'cA', FT.Bool, 'The holder is a certificate authority: it may sign other certificates.', { trueFalse: ['True', 'False'] }),
+  authorityKeyIdentifier: field('x509ce.AuthorityKeyIdentifier_element', 'AuthorityKeyIdentifier', FT.None, 'Names the key of the issuer that signed this certificate, to find the next certificate up the chain.'),
+  basicConstraints: field('x509ce.BasicConstraintsSyntax_element', 'BasicConstraintsSyntax', FT.None, 'Whether the certificate belongs to a certificate authority that may sign other certificates.'),
+  rsaModulus: field('pkcs1.modulus', 'modulus', FT.Bytes, 'The RSA modulus n, the product of two secret primes; its length in bits is the key size.', { base: 'hex' }),
+  rsaExponent: field('pkcs1.publicExponent', 'publicExponent', FT.UInt32, 'The RSA public exponent e, almost always 65537.'),
   padding: field('ber.bitstring.padding', 'Padding', FT.UInt8, 'Unused bits at the end of a BIT STRING (always 0 for keys and signatures).'),
   signatureAlgorithm: field('x509af.algorithmIdentifier_element', 'algorithmIdentifier', FT.None, 'The algorithm of the issuer\'s signature over the certificate.'),
   encrypted: field('x509af.encrypted', 'encrypted', FT.Bytes, 'The issuer\'s signature over signedCertificate.'),
@@ -1347,10 +1540,14 @@ function dissectX509(der: Buf, node: Node, pkt: Packet): string | null {
     const spki = tbsNode.add(x509.spki, der, t.start, t.end - t.start);
     const alg = readTlv(der, t.content, t.end);
     if (alg && alg.tag === 0x30) {
-      addAlgorithm(der, alg, x509.algorithm, 'algorithm', spki);
+      const rsa = addAlgorithm(der, alg, x509.algorithm, 'algorithm', spki) === '1.2.840.113549.1.1.1';
       const key = readTlv(der, alg.end, t.end);
-      if (key && key.tag === 0x03 && key.end > key.content) spki.add(x509.padding, der, key.content, 1, der.u8(key.content));
-      if (key && key.tag === 0x03 && key.end > key.content) spki.add(x509.subjectPublicKey, der, key.content + 1, key.end - key.content - 1, der.bytesAt(key.content + 1, key.end - key.content - 1));
+      if (key && key.tag === 0x03 && key.end > key.content) {
+        // An RSA key is shown as its modulus and exponent (the BIT STRING's padding byte is not).
+        if (!rsa) spki.add(x509.padding, der, key.content, 1, der.u8(key.content));
+        const k = spki.add(x509.subjectPublicKey, der, key.content + 1, key.end - key.content - 1, der.bytesAt(key.content + 1, key.end - key.content - 1));
+        if (rsa) addRsaPublicKey(der, key.content + 1, key.end, k);
+      }
     }
     pos = t.end;
   }
@@ -1378,10 +1575,11 @@ function notDecoded(der: Buf, node: Node, pkt: Packet): null {
   return null;
 }
 
-function addAlgorithm(der: Buf, seq: Tlv, def: FieldDef, label: string, parent: Node): void {
+/** Adds an AlgorithmIdentifier; returns its OID ('' when there is none). */
+function addAlgorithm(der: Buf, seq: Tlv, def: FieldDef, label: string, parent: Node): string {
   const n = parent.add(def, der, seq.start, seq.end - seq.start);
   const oidTlv = readTlv(der, seq.content, seq.end);
-  if (!oidTlv || oidTlv.tag !== 0x06) return;
+  if (!oidTlv || oidTlv.tag !== 0x06) return '';
   const oid = addOid(der, oidTlv, x509.algorithmId, n);
   n.text = `${label} (${oidLabel(oid)})`;
   const params = readTlv(der, oidTlv.end, seq.end);
@@ -1389,6 +1587,21 @@ function addAlgorithm(der: Buf, seq: Tlv, def: FieldDef, label: string, parent: 
     const p = n.add(x509.ecParameters, der, params.start, params.end - params.start, 1);
     addOid(der, params, x509.namedCurve, p);
   }
+  return oid;
+}
+
+/** An RSA public key (RFC 8017 A.1.1): SEQUENCE { modulus INTEGER, publicExponent INTEGER }. */
+function addRsaPublicKey(der: Buf, start: number, end: number, key: Node): void {
+  const seq = readTlv(der, start, end);
+  if (!seq || seq.tag !== 0x30) return;
+  const n = readTlv(der, seq.content, seq.end);
+  if (!n || n.tag !== 0x02) return;
+  key.add(x509.rsaModulus, der, n.content, n.end - n.content, der.bytesAt(n.content, n.end - n.content));
+  const e = readTlv(der, n.end, seq.end);
+  if (!e || e.tag !== 0x02 || e.end - e.content > 4) return;
+  let exponent = 0;
+  for (let i = e.content; i < e.end; i++) exponent = exponent * 256 + der.u8(i);
+  key.add(x509.rsaExponent, der, e.content, e.end - e.content, exponent);
 }
 
 /** Shows a Name; returns its summary with the most specific part first, as tshark prints it. */
@@ -1532,14 +1745,14 @@ function dissectExtensionValue(der: Buf, oid: string, octets: Tlv, e: Node): voi
     return;
   }
   if (oid === '2.5.29.35' && inner && inner.tag === 0x30) {
-    const aki = e.addText('AuthorityKeyIdentifier', der, inner.start, inner.end - inner.start);
+    const aki = e.add(x509.authorityKeyIdentifier, der, inner.start, inner.end - inner.start);
     const id = readTlv(der, inner.content, inner.end);
     if (id && id.tag === 0x80) aki.add(x509.keyIdentifier, der, id.content, id.end - id.content, der.bytesAt(id.content, id.end - id.content));
     return;
   }
   if (oid === '2.5.29.19' && inner && inner.tag === 0x30) {
     const ca = readTlv(der, inner.content, inner.end);
-    e.addText('BasicConstraintsSyntax', der, inner.start, inner.end - inner.start)
+    e.add(x509.basicConstraints, der, inner.start, inner.end - inner.start)
       .add(x509.cA, der, ca ? ca.start : inner.start, ca ? ca.end - ca.start : 0, !!(ca && ca.tag === 0x01 && ca.end > ca.content && der.u8(ca.content) !== 0));
     return;
   }
@@ -1575,6 +1788,9 @@ export const tls = protocol('tls', 'Transport Layer Security', 'TLS',
  * tls.app_data_proto, since the bytes cannot be decrypted here.
  */
 export const appPorts = table('tls.port', 'TLS application data by TCP port (names the encrypted protocol)');
+
+/** What the application data is by the ALPN protocol the server chose ("http/1.1" → HTTP). */
+export const alpnProtocols = table('tls.alpn', 'TLS application data by ALPN protocol name');
 
 export function register(): void {
   const tcp = table('tcp.port');

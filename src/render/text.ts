@@ -275,7 +275,9 @@ function putValue(out: ByteSink, def: FieldDef, value: unknown): void {
       break;
     case FT.Bytes:
       if (value instanceof Uint8Array) {
-        // tshark shows the first 36 bytes of a long byte string, then an ellipsis.
+        // tshark shows the first 36 bytes of a long byte string, then an ellipsis; a big integer
+        // (hex base) with 0x in front.
+        if (def.base === 'hex') putBytes(out, HEX_PREFIX);
         putHexBytes(out, value, Math.min(value.length, 36), 0);
         if (value.length > 36) putBytes(out, ELLIPSIS);
         return;
@@ -355,8 +357,10 @@ function indentText(width: number): string {
 
 /** tshark -x: "0000  45 00 00 54 …   E..T" for the frame, then each reassembled/decrypted source. */
 export function writeHexDump(pkt: Packet, out: ByteSink): void {
-  dumpBytes(pkt.frame.bytes, out);
   const extra: Source[] | null = pkt.extraSources;
+  // With more than one source each dump is named, the frame's too.
+  if (extra && extra.length) putAscii(out, `Frame (${pkt.frame.bytes.length} bytes):\n`);
+  dumpBytes(pkt.frame.bytes, out);
   if (extra) {
     for (const s of extra) {
       put(out, s.name);
@@ -403,6 +407,7 @@ const encoder = new TextEncoder();
 const ARROW = encoder.encode(' → ');
 const EXPLAIN_MARK = encoder.encode('    ↳ ');
 const ELLIPSIS = encoder.encode('…');
+const HEX_PREFIX = encoder.encode('0x');
 const ESCAPED_LF = encoder.encode('\\n');
 const ESCAPED_CRLF = encoder.encode('\\r\\n');
 

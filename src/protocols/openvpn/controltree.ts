@@ -6,6 +6,7 @@
  * renegotiations).
  */
 import { callDissector, findProtocol } from '../../engine/dispatch.js';
+import { openvpnCtrl } from './ctrlmsg.js';
 import { type Buf, ReportedBoundsError } from '../../engine/buf.js';
 import type { Packet } from '../../engine/packet.js';
 import { type Node, Severity } from '../../engine/tree.js';
@@ -445,7 +446,7 @@ function handToTls(
   }
   pkt.fenceInfo();
   // Each key id is its own TLS session (a renegotiation starts a fresh handshake).
-  callDissector(tls, tlsBuf, pkt, parent, { direction: dir, channel });
+  callDissector(tls, tlsBuf, pkt, parent, { direction: dir, channel, inner: openvpnCtrl });
 }
 
 /** A reset's payload: early-negotiation TLVs from a server, or bytes. */

@@ -16,7 +16,9 @@
  * hellos of the first handshake, which the dissector saw in clear.
  */
 import { crypto } from '../../engine/builtins.js';
-import { readFileSync } from 'node:fs';
+import { hkdfExpandLabel, type KeyLog, tls12Prf } from '../tlskeys.js';
+
+export { keyLog } from '../tlskeys.js';
 
 export const DYNAMIC_TLS_CRYPT_LABEL = 'EXPORTER-OpenVPN-dynamic-tls-crypt';
 
@@ -40,87 +42,21 @@ export function sniffHello(facts: HelloFacts, bytes: Uint8Array): void {
   }
 }
 
-interface KeyLog {
-  exporter: Map<string, Uint8Array>;
-  master: Map<string, Uint8Array>;
-}
-
-const logs = new Map<string, KeyLog | null>();
-
-/**
- * The key log at `path`, or null when it cannot be read. Read once; `reread` reads it again (a live
- * capture's key log grows while packets arrive).
- */
-export function keyLog(path: string | undefined, reread = false): KeyLog | null {
-  if (!path) return null;
-  let log = logs.get(path);
-  if (log !== undefined && !reread) return log;
-  try {
-    log = { exporter: new Map(), master: new Map() };
-    for (const line of readFileSync(path, 'utf8').split('\n')) {
-      const [label, random, secret] = line.trim().split(/\s+/);
-      if (!random || !secret || !/^[0-9a-f]{64}$/i.test(random)) continue;
-      const bytes = Uint8Array.from(Buffer.from(secret, 'hex'));
-      if (label === 'EXPORTER_SECRET') log.exporter.set(random.toLowerCase(), bytes);
-      else if (label === 'CLIENT_RANDOM') log.master.set(random.toLowerCase(), bytes);
-    }
-  } catch {
-    log = null;
-  }
-  logs.set(path, log);
-  return log;
-}
-
 /** TLS 1.3 suites with SHA-384, and TLS 1.2 suites whose PRF uses SHA-384. */
 const sha384Suites = new Set([0x1302, 0x009d, 0x009f, 0x00a3, 0x00a5, 0x00a7, 0x00ab, 0x00ad, 0x00af, 0x00b1, 0x00b3, 0x00b5, 0x00b7, 0x00b9,
   0xc024, 0xc026, 0xc028, 0xc02a, 0xc02c, 0xc02e, 0xc030, 0xc032]);
 
-function hmac(hash: string, key: Uint8Array, ...parts: Uint8Array[]): Buffer {
-  const h = crypto().createHmac(hash, key);
-  for (const p of parts) h.update(p);
-  return h.digest();
-}
-
-function hkdfExpandLabel(hash: string, secret: Uint8Array, label: string, context: Uint8Array, length: number): Buffer {
-  const full = Buffer.from(`tls13 ${label}`, 'latin1');
-  const info = Buffer.concat([Buffer.from([length >> 8, length & 255, full.length]), full, Buffer.from([context.length]), context]);
-  const out: Buffer[] = [];
-  let t: Buffer = Buffer.alloc(0);
-  let total = 0;
-  for (let i = 1; total < length; i++) {
-    t = hmac(hash, secret, t, info, Buffer.from([i]));
-    out.push(t);
-    total += t.length;
-  }
-  return Buffer.concat(out).subarray(0, length);
-}
-
-function tls12Prf(hash: string, secret: Uint8Array, label: string, seed: Uint8Array, length: number): Buffer {
-  const s = Buffer.concat([Buffer.from(label, 'latin1'), seed]);
-  const out: Buffer[] = [];
-  let a: Buffer = s;
-  let total = 0;
-  while (total < length) {
-    a = hmac(hash, secret, a);
-    const block = hmac(hash, secret, a, s);
-    out.push(block);
-    total += block.length;
-  }
-  return Buffer.concat(out).subarray(0, length);
-}
-
 /** The 256 exported bytes for `label`, or null when the key log lacks this session's secret. */
 export function exportKeyingMaterial(log: KeyLog, hello: HelloFacts, label: string, length = 256): Uint8Array | null {
   if (!hello.clientRandom) return null;
-  const random = Buffer.from(hello.clientRandom).toString('hex');
   const hash = hello.cipherSuite !== undefined && sha384Suites.has(hello.cipherSuite) ? 'sha384' : 'sha256';
-  const exporter = log.exporter.get(random);
+  const exporter = log.get('EXPORTER_SECRET', hello.clientRandom);
   if (exporter) {
     const empty = crypto().createHash(hash).digest();
     const derived = hkdfExpandLabel(hash, exporter, label, empty, empty.length);
     return new Uint8Array(hkdfExpandLabel(hash, derived, 'exporter', empty, length));
   }
-  const master = log.master.get(random);
+  const master = log.get('CLIENT_RANDOM', hello.clientRandom);
   if (master && hello.serverRandom) {
     const seed = Buffer.concat([hello.clientRandom, hello.serverRandom]);
     return new Uint8Array(tls12Prf(hash, master, label, seed, length));
