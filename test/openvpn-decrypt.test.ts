@@ -16,7 +16,7 @@ import { samplesDir, fieldValue, fieldValues } from './util.js';
 import { dissectCapture } from './openvpn-capture.js';
 import type { Packet } from '../src/engine/packet.js';
 import { findAll } from '../src/engine/query.js';
-import { exportKeyingMaterial, keyLog } from '../src/protocols/openvpn/keylog.js';
+import { exportKeyingMaterial, keyLog, openvpnPrfKeys } from '../src/protocols/openvpn/keylog.js';
 import { DATA_KEYS_LABEL } from '../src/protocols/openvpn/datacrypt.js';
 import { PcapWriter } from '../src/capture/writer.js';
 import { SessionCollector, sessionFactRows } from '../src/stats/openvpn.js';
@@ -71,7 +71,7 @@ const variants = fs.existsSync(path.join(dir, 'variants.tsv'))
 const dataCounts: Record<string, number> = {
   'udp-tls': 18, 'tcp-tls': 15, cbc: 18, chacha: 18, 'p2p-tls': 16, 'port-5000': 16, reneg: 74, 'static-key': 19,
   'tcp-tls-auth': 15, 'tls-auth-md5': 16, 'tls-auth-sha1': 16, 'tls-auth-sha256': 19, 'tls-auth-sha512': 16, 'tls-crypt': 16, 'tls-crypt-v2': 16,
-  tls12: 16, compress: 16,
+  tls12: 16, compress: 16, prf: 16,
 };
 
 describe('OpenVPN data channel decryption', () => {
@@ -130,6 +130,26 @@ describe('OpenVPN data channel decryption', () => {
       }
     });
   }
+
+  it('prf: keys derived with OpenVPN\'s PRF from the decrypted key method 2 randoms equal the ones the client logged', async () => {
+    const pkts = await dissectCapture(sample('prf'), { prefs: keysFor('prf') });
+    // The server pushed no tls-ekm, so the exported keys are not even tried.
+    expect(fieldValues(pkts[12]!, 'openvpn-ctrl.option')).toContain('protocol-flags cc-exit dyn-tls-crypt');
+    expect(fieldValues(pkts[7]!, 'openvpn-ctrl.peer_info.item')).toContain('IV_PROTO=982');
+    const origins = new Set(pkts.flatMap((p) => fieldValues(p, 'openvpn.data.decrypted')).map((t) => t.split(', ').slice(1).join(', ')));
+    expect([...origins].join()).toContain('derived with OpenVPN\'s PRF from key id 0\'s key method 2 randoms');
+    // The derivation itself, from the fields shown, against the client's --verb 7 log.
+    const bytes = (p: number, f: string) => Uint8Array.from(Buffer.from(fieldValue(pkts[p - 1]!, f)!.replace(/:/g, ''), 'hex'));
+    const sid = (p: number) => BigInt(fieldValue(pkts[p - 1]!, 'openvpn.sessionid')!);
+    const key2 = openvpnPrfKeys(
+      { preMaster: bytes(8, 'openvpn-ctrl.pre_master'), random1: bytes(8, 'openvpn-ctrl.random1'), random2: bytes(8, 'openvpn-ctrl.random2') },
+      { random1: bytes(11, 'openvpn-ctrl.random1'), random2: bytes(11, 'openvpn-ctrl.random2') },
+      sid(1), sid(2));
+    const logged = fs.readFileSync(keyFile('prf.session-keys.txt'), 'utf8');
+    const key = (dirName: string) => /Data Channel: CIPHER KEY: ([0-9a-f ]+)/.exec(logged.split('\n').filter((l) => l.startsWith(`${dirName} Data Channel`)).join('\n'))![1]!.replace(/ /g, '');
+    expect(Buffer.from(key2.subarray(0, 32)).toString('hex')).toBe(key('Outgoing'));
+    expect(Buffer.from(key2.subarray(128, 160)).toString('hex')).toBe(key('Incoming'));
+  });
 
   it('udp-tls: the tunnelled packets become layers — ping, TCP handshake and the HTTP exchange inside', async () => {
     const pkts = await dissectCapture(sample('udp-tls'), { prefs: keysFor('udp-tls') });

@@ -34,7 +34,7 @@ KEYS="$HERE/keys"
 
 VARIANTS=(udp-tls tcp-tls tls-auth-sha1 tls-auth-sha256 tls-auth-sha512 tls-auth-md5
           tls-crypt tls-crypt-v2 cbc chacha static-key p2p-tls reneg tcp-tls-auth port-5000
-          tls12 compress)
+          tls12 compress prf)
 
 usage() { echo "usage: $0 VARIANT [OUTDIR]   (variants: ${VARIANTS[*]})" >&2; exit 2; }
 [[ $# -ge 1 ]] || usage
@@ -64,6 +64,7 @@ WRAP=plain      # control channel wrapping: plain, hmacN (tls-auth, N-byte HMAC)
                 # tls-crypt, tls-crypt-v2, static (no control channel at all)
 SRV_EXTRA=()
 CLI_EXTRA=()
+NO_EKM=0        # 1: the client does not announce TLS-EKM (see prf below)
 
 case $VARIANT in
   udp-tls) ;;
@@ -122,6 +123,12 @@ case $VARIANT in
     # data-channel payload starts with OpenVPN's "not compressed" byte.
     SRV_EXTRA=(--compress stub --allow-compression asym)
     CLI_EXTRA=(--compress stub --allow-compression asym) ;;
+  prf)
+    # The client announces no TLS-EKM support (keylog.c clears that bit of
+    # IV_PROTO in its peer info, as a 2.4/2.5 client sends it), so the server
+    # pushes no "key-derivation tls-ekm" and both derive the data keys with
+    # OpenVPN's own PRF from the key method 2 randoms sent inside TLS.
+    NO_EKM=1 ;;
   *) usage ;;
 esac
 
@@ -237,6 +244,10 @@ if [[ $MODE != static ]]; then
 fi
 CLI_ENV=()
 [[ -n $KEYLOG_SO ]] && CLI_ENV=(env LD_PRELOAD="$KEYLOG_SO" SSLKEYLOGFILE="$WORK/client.keylog")
+if ((NO_EKM)); then
+  [[ -n $KEYLOG_SO ]] || die "the prf variant needs keylog.c built (gcc, libssl-dev)"
+  CLI_ENV+=(VPNSCOPE_NO_EKM=1)
+fi
 
 ip netns add "$NS_S"
 ip netns add "$NS_C"

@@ -431,6 +431,8 @@ interface Ctx {
   appProtocol: Protocol | undefined;
   /** The protocol the carrier says the application data is (OpenVPN's control messages). */
   inner: Protocol | undefined;
+  /** The carrier's name for this pair of streams (StreamData.channel), passed on to the protocol inside. */
+  channel: object | undefined;
   /** The key log file, when decryption was asked for. */
   keyLogPath: string | undefined;
   /** What the tap gets at the end. */
@@ -477,6 +479,7 @@ function dissectTls(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
     pkt, parent, s, dir: conv.isFromA(pkt.netSrc, pkt.srcPort) ? 0 : 1, layer: null, layerSource: null, infoStarted: false,
     appProtocol: pkt.session.lookup(appPorts, pkt.srcPort) ?? pkt.session.lookup(appPorts, pkt.dstPort),
     inner: isStreamData(data) ? data.inner : undefined,
+    channel: isStreamData(data) ? data.channel : undefined,
     keyLogPath,
     tap: { records: [] },
   };
@@ -705,7 +708,7 @@ function handOn(content: Buf, proto: Protocol, layer: Node, ctx: Ctx): void {
     ctx.infoStarted = true;
   }
   pkt.protocolColumn = versionShort[ctx.s.version] ?? 'TLS';
-  const data: StreamData = { direction: ctx.s.keys!.app[ctx.dir], tree: layer };
+  const data: StreamData = { direction: ctx.s.keys!.app[ctx.dir], tree: layer, channel: ctx.channel };
   callDissector(proto, content, pkt, ctx.parent, data);
   // The next record of this frame is a new TLS layer, after what the protocol inside added.
   ctx.layer = null;

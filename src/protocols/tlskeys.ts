@@ -82,13 +82,25 @@ export function hkdfExpandLabel(hash: string, secret: Uint8Array, label: string,
 
 /** The TLS 1.2 PRF, P_hash (RFC 5246 §5). */
 export function tls12Prf(hash: string, secret: Uint8Array, label: string, seed: Uint8Array, length: number): Buffer {
-  const s = Buffer.concat([Buffer.from(label, 'latin1'), seed]);
+  return pHash(hash, secret, Buffer.concat([Buffer.from(label, 'latin1'), seed]), length);
+}
+
+/** The TLS 1.0/1.1 PRF (RFC 2246 §5): P_MD5 over the secret's first half XOR P_SHA1 over its second. */
+export function tls10Prf(secret: Uint8Array, label: string, seed: Uint8Array, length: number): Buffer {
+  const half = Math.ceil(secret.length / 2);
+  const md5 = pHash('md5', secret.subarray(0, half), Buffer.concat([Buffer.from(label, 'latin1'), seed]), length);
+  const sha1 = pHash('sha1', secret.subarray(secret.length - half), Buffer.concat([Buffer.from(label, 'latin1'), seed]), length);
+  for (let i = 0; i < length; i++) md5[i]! ^= sha1[i]!;
+  return md5;
+}
+
+function pHash(hash: string, secret: Uint8Array, seed: Uint8Array, length: number): Buffer {
   const out: Buffer[] = [];
-  let a: Buffer = s;
+  let a: Buffer = Buffer.from(seed);
   let total = 0;
   while (total < length) {
     a = hmac(hash, secret, a);
-    const block = hmac(hash, secret, a, s);
+    const block = hmac(hash, secret, a, seed);
     out.push(block);
     total += block.length;
   }

@@ -12,6 +12,12 @@ import { StreamDirection } from '../../engine/stream.js';
 import type { Node } from '../../engine/tree.js';
 import type { HelloFacts } from './keylog.js';
 
+/** The random material of the key method 2 messages (ssl_common.h struct key_source2). */
+export interface KeySource {
+  client?: { preMaster: Uint8Array; random1: Uint8Array; random2: Uint8Array };
+  server?: { random1: Uint8Array; random2: Uint8Array };
+}
+
 /** Out-of-order payloads kept per direction before giving up on a gap. */
 const MAX_BUFFERED_PACKETS = 32;
 const MAX_BUFFERED_BYTES = 256 * 1024;
@@ -159,6 +165,13 @@ export class KeyChannel {
   firstDataTime = 0;
   /** Randoms and cipher suite of this key id's TLS hellos (for exporting keys with a key log). */
   readonly hello: HelloFacts = {};
+  /**
+   * What the decrypted control channel said: each side's key method 2 random material (the input of
+   * OpenVPN's own key derivation), and how the peers derive the data keys — "tls-ekm" when the
+   * server pushed it, "openvpn-prf" when a PUSH_REPLY did not; undefined before any PUSH_REPLY.
+   */
+  readonly keySource: KeySource = {};
+  derivation: 'tls-ekm' | 'openvpn-prf' | undefined;
 
   constructor(readonly keyId: number) {}
 }

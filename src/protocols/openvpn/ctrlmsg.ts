@@ -23,6 +23,8 @@ import { FT, type FieldDef, field } from '../../engine/fields.js';
 import type { Packet } from '../../engine/packet.js';
 import { dissectPdus, NEED_MORE, NOT_THIS } from '../../engine/stream.js';
 import { type Node, Severity } from '../../engine/tree.js';
+import { isStreamData } from '../../engine/stream.js';
+import { KeyChannel } from './control.js';
 
 const hf = {
   keyMethodMessage: field('openvpn-ctrl.key_method_message', 'Key Method 2 Message', FT.None, 'The message each side sends first inside TLS: its random material for the data channel keys, its options string, and (client) its credentials and peer info.'),
@@ -104,9 +106,11 @@ function pduLength(b: Buf, offset: number): number {
 
 function dissectCtrl(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   let first = true;
+  // The key id's control channel, which keeps what the data channel's keys are derived from.
+  const channel = isStreamData(data) && data.channel instanceof KeyChannel ? data.channel : null;
   dissectPdus(buf, pkt, parent, data, pduLength, (pdu) => {
     const layer = pkt.addLayer(ctrl, parent, pdu, 0, pdu.length);
-    const info = pdu.length >= 4 && pdu.u32(0) === 0 ? dissectKeyMethod(pdu, layer, pkt) : dissectMessage(pdu, layer, pkt);
+    const info = pdu.length >= 4 && pdu.u32(0) === 0 ? dissectKeyMethod(pdu, layer, pkt, channel) : dissectMessage(pdu, layer, pkt, channel);
     if (first) pkt.setInfo(info);
     else pkt.appendInfo(`, ${info}`);
     first = false;
@@ -122,7 +126,7 @@ function addString(b: Buf, at: number, lengthField: FieldDef, textField: FieldDe
   return { end: at + 2 + len, text, node };
 }
 
-function dissectKeyMethod(b: Buf, layer: Node, pkt: Packet): string {
+function dissectKeyMethod(b: Buf, layer: Node, pkt: Packet, channel: KeyChannel | null): string {
   const m = layer.add(hf.keyMethodMessage, b, 0, b.length);
   m.add(hf.leadingZero, b, 0, 4, 0);
   const method = b.u8(4);
@@ -137,6 +141,12 @@ function dissectKeyMethod(b: Buf, layer: Node, pkt: Packet): string {
   }
   m.add(hf.random1, b, pos, 32, b.bytesAt(pos, 32));
   m.add(hf.random2, b, pos + 32, 32, b.bytesAt(pos + 32, 32));
+  if (channel) {
+    const random1 = b.bytesAt(pos, 32).slice();
+    const random2 = b.bytesAt(pos + 32, 32).slice();
+    if (client) channel.keySource.client = { preMaster: b.bytesAt(5, 48).slice(), random1, random2 };
+    else channel.keySource.server = { random1, random2 };
+  }
   const options = addString(b, at, hf.optionsLength, hf.options, m);
   if (options.node?.real) addItems(b, at + 2, options.text, ',', hf.option, options.node);
   const user = addString(b, options.end, hf.usernameLength, hf.username, m);
@@ -179,7 +189,7 @@ function addItems(b: Buf, start: number, text: string, separator: string, def: F
   }
 }
 
-function dissectMessage(b: Buf, layer: Node, pkt: Packet): string {
+function dissectMessage(b: Buf, layer: Node, pkt: Packet, channel: KeyChannel | null): string {
   const nul = b.u8(b.length - 1) === 0;
   const text = b.latin1(0, nul ? b.length - 1 : b.length);
   const n = layer.add(hf.message, b, 0, b.length, text);
@@ -190,6 +200,12 @@ function dissectMessage(b: Buf, layer: Node, pkt: Packet): string {
   if (meaning) c.suffix = ` (${meaning})`;
   if (comma >= 0 && n.real) addItems(b, comma + 1, text.slice(comma + 1), ',', hf.option, n);
   if (command === 'AUTH_FAILED' || command === 'HALT' || command === 'RESTART') pkt.addExpert(n, Severity.Warning, 'Response Code', text, 'openvpn-ctrl');
+  if (command === 'PUSH_REPLY' && channel) {
+    // Data keys come from TLS-EKM when the server pushes it, from OpenVPN's PRF otherwise.
+    const ekm = text.split(',').some((o) => o === 'key-derivation tls-ekm' || (o.startsWith('protocol-flags ') && o.split(' ').includes('tls-ekm')));
+    if (ekm) channel.derivation = 'tls-ekm';
+    else channel.derivation ??= 'openvpn-prf';
+  }
   if (command === 'PUSH_REPLY') return `PUSH_REPLY (${text.split(',').length - 1} options)`;
   return text.length > 60 ? `${text.slice(0, 60)}…` : text;
 }

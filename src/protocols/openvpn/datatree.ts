@@ -14,7 +14,7 @@ import type { KeyChannel } from './control.js';
 import { type PacketContext, addTypeByte, addWrap, say, seconds, tap } from './context.js';
 import { type DataKeys, type Opened, type Payload, DATA_KEYS_LABEL, KEY2_SIZE, OCC_MTU_LOAD_REQUEST, OCC_MTU_REPLY, OCC_REPLY,
   dataKeys, occNames, openAead, openCbc, unframe } from './datacrypt.js';
-import { exportKeyingMaterial, keyLog } from './keylog.js';
+import { exportKeyingMaterial, keyLog, openvpnPrfKeys } from './keylog.js';
 import { keysFromPref } from './tlscrypt.js';
 import { callDissector, findProtocol } from '../../engine/dispatch.js';
 // ----------------------------------------------------------------------------------- data packets
@@ -203,47 +203,72 @@ export function dissectStatic(pb: Buf, ctx: PacketContext, wrap: Wrap): void {
 // ----------------------------------------------------------------------------------- decryption
 
 /**
- * The data-channel keys of `keyId` in a TLS-mode session, exported from its TLS session with the key
- * log (tls.keylog_file); a string says why there are none; null when no key log was given.
+ * The data-channel keys of `keyId` in a TLS-mode session, with the key log (tls.keylog_file): exported
+ * from its TLS session (TLS-EKM, OpenVPN 2.6), or derived with OpenVPN's own PRF from the key method 2
+ * randoms read in the decrypted control channel (peers without TLS-EKM). Which one the peers use is
+ * what the PUSH_REPLY said; without one both are candidates and the one that verifies is kept. A
+ * string says why there are none; null when no key log was given.
  */
-function tlsDataKeys(ctx: PacketContext, keyId: number): DataKeys | string | null {
+function tlsDataKeys(ctx: PacketContext, keyId: number): DataKeys[] | string | null {
   const path = ctx.pkt.session.prefs['tls.keylog_file'];
   if (!path || ctx.pkt.inErrorPacket) return null;
   const s = ctx.session;
   const known = s.dataKeys.get(keyId);
   if (known !== undefined) return known;
-  const hello = s.keys.get(keyId)?.hello;
-  let found: DataKeys | string;
-  if (!hello?.clientRandom) found = `the capture does not hold key id ${keyId}'s TLS handshake, whose randoms the keys are exported with`;
+  const channel = s.keys.get(keyId);
+  const hello = channel?.hello;
+  let found: DataKeys[] | string;
+  if (!channel || !hello?.clientRandom) found = `the capture does not hold key id ${keyId}'s TLS handshake, whose randoms the keys are exported with`;
   else {
+    const candidates: DataKeys[] = [];
     // The secret may have been written after the log was read (live capture): read it once more.
     let log = keyLog(path);
-    let ekm = log ? exportKeyingMaterial(log, hello, DATA_KEYS_LABEL) : null;
-    if (!ekm && (log = keyLog(path, true))) ekm = exportKeyingMaterial(log, hello, DATA_KEYS_LABEL);
-    found = ekm
-      ? dataKeys(ekm, `exported from key id ${keyId}'s TLS session with the key log`)
-      : log ? 'the key log has no secret for this TLS session' : `the key log ${path} cannot be read`;
+    if (channel.derivation !== 'openvpn-prf') {
+      let ekm = log ? exportKeyingMaterial(log, hello, DATA_KEYS_LABEL) : null;
+      if (!ekm && (log = keyLog(path, true))) ekm = exportKeyingMaterial(log, hello, DATA_KEYS_LABEL);
+      if (ekm) candidates.push(dataKeys(ekm, `exported from key id ${keyId}'s TLS session with the key log`));
+    }
+    const { client, server } = channel.keySource;
+    const [sidA, sidB] = s.sids;
+    if (channel.derivation !== 'tls-ekm' && client && server && sidA !== null && sidB !== null) {
+      // Which side is the client is known from the key method messages, not from the session ids: both orders are tried.
+      const origin = `derived with OpenVPN's PRF from key id ${keyId}'s key method 2 randoms (no TLS-EKM)`;
+      candidates.push(dataKeys(openvpnPrfKeys(client, server, sidA, sidB), origin), dataKeys(openvpnPrfKeys(client, server, sidB, sidA), origin));
+    }
+    found = candidates.length ? candidates
+      : !log ? `the key log ${path} cannot be read`
+      : channel.derivation === 'openvpn-prf' ? 'the peers derive keys with OpenVPN\'s PRF, and the key method 2 messages it needs were not seen'
+      : 'the key log has no secret for this TLS session';
   }
   s.dataKeys.set(keyId, found);
   return found;
 }
 
 /** The static key of a static-key session (openvpn.static_key); a string says why there is none; null when none was given. */
-function staticDataKeys(ctx: PacketContext): DataKeys | string | null {
+function staticDataKeys(ctx: PacketContext): DataKeys[] | string | null {
   const pref = ctx.pkt.session.prefs['openvpn.static_key'];
   if (!pref || ctx.pkt.inErrorPacket) return null;
   const s = ctx.session;
   const known = s.dataKeys.get(-1);
   if (known !== undefined) return known;
   const key = keysFromPref(pref)?.tlsCrypt;
-  const found = key?.length === KEY2_SIZE ? dataKeys(key, 'the static key given') : 'the openvpn.static_key preference names no readable OpenVPN static key';
+  const found = key?.length === KEY2_SIZE ? [dataKeys(key, 'the static key given')] : 'the openvpn.static_key preference names no readable OpenVPN static key';
   s.dataKeys.set(-1, found);
   return found;
 }
 
-/** Runs `open` with the keys, or notes why the packet stays closed. */
-function openWith(ctx: PacketContext, keys: DataKeys | string, open: (k: DataKeys) => Opened | null): Opened | null {
-  const opened = typeof keys === 'string' ? null : open(keys);
+/**
+ * Runs `open` with each candidate set of keys until one opens the packet (that one is tried first
+ * from then on), or notes why the packet stays closed.
+ */
+function openWith(ctx: PacketContext, keys: DataKeys[] | string, open: (k: DataKeys) => Opened | null): Opened | null {
+  let opened: Opened | null = null;
+  if (typeof keys !== 'string') {
+    for (let i = 0; i < keys.length && !opened; i++) {
+      opened = open(keys[i]!);
+      if (opened && i > 0) keys.unshift(...keys.splice(i, 1));
+    }
+  }
   const record = ctx.session.record;
   if (opened) {
     record.decrypted++;

@@ -16,7 +16,8 @@
  * hellos of the first handshake, which the dissector saw in clear.
  */
 import { crypto } from '../../engine/builtins.js';
-import { hkdfExpandLabel, type KeyLog, tls12Prf } from '../tlskeys.js';
+import { hkdfExpandLabel, type KeyLog, tls10Prf, tls12Prf } from '../tlskeys.js';
+import type { KeySource } from './control.js';
 
 export { keyLog } from '../tlskeys.js';
 
@@ -62,4 +63,18 @@ export function exportKeyingMaterial(log: KeyLog, hello: HelloFacts, label: stri
     return new Uint8Array(tls12Prf(hash, master, label, seed, length));
   }
   return null;
+}
+
+/**
+ * The 256-byte key2 of OpenVPN's own key derivation (ssl.c generate_key_expansion_openvpn_prf), used
+ * when the peers did not negotiate TLS-EKM: a master secret from the client's pre-master secret and
+ * both sides' random1, then the key expansion from both random2 and both session ids (client's
+ * first), each with the TLS 1.0 PRF.
+ */
+export function openvpnPrfKeys(client: Required<KeySource>['client'], server: Required<KeySource>['server'], clientSid: bigint, serverSid: bigint): Uint8Array {
+  const master = tls10Prf(client.preMaster, 'OpenVPN master secret', Buffer.concat([client.random1, server.random1]), 48);
+  const sids = Buffer.alloc(16);
+  sids.writeBigUInt64BE(clientSid, 0);
+  sids.writeBigUInt64BE(serverSid, 8);
+  return new Uint8Array(tls10Prf(master, 'OpenVPN key expansion', Buffer.concat([client.random2, server.random2, sids]), 256));
 }

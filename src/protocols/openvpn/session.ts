@@ -104,7 +104,7 @@ export class OvpnSession {
    * Data-channel keys per key id (-1: the static key), once looked for; a string says why there are
    * none (shown on each packet they would have opened).
    */
-  readonly dataKeys = new Map<number, DataKeys | string>();
+  readonly dataKeys = new Map<number, DataKeys[] | string>();
   /** A's address and port, to tell directions apart. */
   readonly addrA: string;
   readonly portA: number;
