@@ -115,9 +115,9 @@ describe('mutation fuzzing of real frames', () => {
   }, 300_000);
 });
 
-/** Runs `count` frames (one in five unchanged, the rest mutated) through one session per pool. */
+/** Runs `count` frames (by default one in five unchanged, the rest mutated) through one session per pool. */
 async function fuzzPools(pools: { bytes: Uint8Array; linkType: number }[][], count: number, seed: number, prefs: Record<string, string> = {},
-  onPacket: (pkt: Packet) => void = () => {}): Promise<number> {
+  onPacket: (pkt: Packet) => void = () => {}, mutated: (k: number) => boolean = (k) => k % 5 !== 0): Promise<number> {
   const rand = rng(seed);
   let mutations = 0;
   const perPool = Math.ceil(count / pools.length);
@@ -125,7 +125,7 @@ async function fuzzPools(pools: { bytes: Uint8Array; linkType: number }[][], cou
     const session = new Session({ buildTree: true, prefs });
     for (let k = 0; k < perPool; k++) {
       const base = frames[k % frames.length]!;
-      const bytes = k % 5 === 0 ? base.bytes : mutate(base.bytes, rand);
+      const bytes = mutated(k) ? mutate(base.bytes, rand) : base.bytes;
       const pkt = session.dissect(makeFrame(bytes, base.linkType, k + 1));
       const lines = [summaryLine(pkt, { timeDecimals: 6 })];
       treeLines(pkt, { explain: false }, lines);
@@ -171,5 +171,34 @@ describe('mutation fuzzing of OpenVPN data packets opened with their keys', () =
     // The unchanged fifth (and mutations outside the authenticated bytes) open; mutated ciphertext is refused.
     expect(outcome.opened).toBeGreaterThan(100);
     expect(outcome.refused).toBeGreaterThan(100);
+  }, 300_000);
+});
+
+describe('mutation fuzzing of TLS decrypted with a key log: HTTPS and OpenVPN control channels', () => {
+  const runs: [string, Record<string, string>][] = [
+    [path.join(samplesDir, 'https.pcap'), { 'tls.keylog_file': path.join(samplesDir, 'https.keylog') }],
+    [path.join(samplesDir, 'openvpn', 'udp-tls.pcap'), { 'tls.keylog_file': path.join(samplesDir, 'openvpn', 'keys', 'udp-tls.keylog') }],
+    [path.join(samplesDir, 'openvpn', 'prf.pcap'), { 'tls.keylog_file': path.join(samplesDir, 'openvpn', 'keys', 'prf.keylog') }],
+  ];
+  it.skipIf(!runs.every(([f]) => fs.existsSync(f)))('mutated records fail to verify or open to bytes that are dissected, and nothing throws (1,500 mutated of 4,500 frames)', async () => {
+    const seen = { decryptedTls: 0, controlMessages: 0, http: 0 };
+    const bugs: string[] = [];
+    const count = (pkt: Packet) => {
+      for (const e of pkt.experts) if (e.message.startsWith('Dissector bug')) bugs.push(`#${pkt.number}: ${e.message}`);
+      if (pkt.extraSources?.some((s) => s.name.startsWith('Decrypted TLS'))) seen.decryptedTls++;
+      if (findAll(pkt.root, 'openvpn-ctrl').length) seen.controlMessages++;
+      if (findAll(pkt.root, 'http').length) seen.http++;
+    };
+    let mutations = 0;
+    // One frame in three mutated, so sessions get far enough to be decrypted between the damage.
+    for (const [file, prefs] of runs) mutations += await fuzzPools([await readFrames(file)], 1500, 0x7157 + mutations, prefs, count, (k) => k % 3 === 1);
+    expect(mutations).toBe(4500);
+    // Decryption happens on the first pass over each capture (later passes repeat its TCP sequence
+    // numbers and UDP packet ids, so they are retransmissions and replays): records the mutations
+    // spared are opened, the others refused.
+    expect(bugs).toEqual([]);
+    expect(seen.decryptedTls).toBeGreaterThanOrEqual(20);
+    expect(seen.controlMessages).toBeGreaterThanOrEqual(2);
+    expect(seen.http).toBeGreaterThanOrEqual(5);
   }, 300_000);
 });
