@@ -194,18 +194,23 @@ describe('OpenVPN data channel decryption', () => {
     expect(fieldValues(p15, 'ip.checksum.status')).toEqual(['1', '1']);
   });
 
-  it('-z openvpn,sessions names the cipher and counts the packets opened', async () => {
-    const rows = async (prefs: Record<string, string>) => {
+  it('-z openvpn,sessions names the cipher, counts the packets opened and says what the control channel told', async () => {
+    const rows = async (variant: string, prefs: Record<string, string>) => {
       const c = new SessionCollector();
-      for (const p of await dissectCapture(sample('reneg'), { prefs })) for (const t of p.taps ?? []) if (t.tap === 'openvpn') c.add(t.data as OpenvpnTap);
+      for (const p of await dissectCapture(sample(variant), { prefs })) for (const t of p.taps ?? []) if (t.tap === 'openvpn') c.add(t.data as OpenvpnTap);
       return new Map(sessionFactRows(c.summaries()[0]!));
     };
-    const opened = await rows(keysFor('reneg'));
+    const opened = await rows('reneg', keysFor('reneg'));
     expect(opened.get('Data channel')).toBe('AEAD: AES-256-GCM');
     expect(opened.get('Decrypted')).toBe('74 of 74 data packets');
-    const closed = await rows({});
+    expect(opened.get('Data keys')).toBe('exported from key id 2\'s TLS session with the key log');
+    expect(opened.get('Client software')).toBe('OpenVPN 2.6.14 on linux (peer info)');
+    expect(opened.get('Pushed')).toBe('ifconfig 10.8.0.2 255.255.255.0, cipher AES-256-GCM');
+    const prf = await rows('prf', keysFor('prf'));
+    expect(prf.get('Data keys')).toBe('derived with OpenVPN\'s PRF from key id 0\'s key method 2 randoms (no TLS-EKM)');
+    const closed = await rows('reneg', {});
     expect(closed.get('Data channel')).toBe('AEAD');
-    expect(closed.has('Decrypted')).toBe(false);
+    for (const row of ['Decrypted', 'Data keys', 'Client software', 'Pushed']) expect(closed.has(row)).toBe(false);
   });
 
   it('keys that do not fit say why, on each packet they would have opened', async () => {

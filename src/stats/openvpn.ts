@@ -67,6 +67,12 @@ export function sessionFactRows(s: SessionSummary): [string, string][] {
     ['Data channel', r.dataCiphers.length ? `${r.dataShape}: ${r.dataCiphers.join(', ')}` : r.dataShape],
   ];
   if (r.decrypted + r.notDecrypted > 0) rows.push(['Decrypted', `${r.decrypted} of ${r.decrypted + r.notDecrypted} data packets`]);
+  if (r.dataKeyOrigin) rows.push(['Data keys', r.dataKeyOrigin]);
+  const inside = r.inside;
+  if (inside.version) rows.push(['Client software', `OpenVPN ${inside.version}${inside.platform ? ` on ${inside.platform}` : ''} (peer info)`]);
+  if (inside.ifconfig || inside.cipher) {
+    rows.push(['Pushed', [inside.ifconfig && `ifconfig ${inside.ifconfig}`, inside.cipher && `cipher ${inside.cipher}`].filter(Boolean).join(', ')]);
+  }
   if (r.handshakeSeconds >= 0) {
     rows.push(['Handshake', `${secondsText(r.handshakeSeconds)} (reset #${t.resetFrame}${t.tlsFrame ? ` → TLS #${t.tlsFrame} +${secondsText(t.tlsTime - t.resetTime)}` : ''} → data #${t.dataFrame})`]);
   } else if (t.resetFrame) {

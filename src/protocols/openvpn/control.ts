@@ -11,6 +11,7 @@ import { keepCopy } from '../../engine/buf.js';
 import { StreamDirection } from '../../engine/stream.js';
 import type { Node } from '../../engine/tree.js';
 import type { HelloFacts } from './keylog.js';
+import type { SessionRecord } from './session.js';
 
 /** The random material of the key method 2 messages (ssl_common.h struct key_source2). */
 export interface KeySource {
@@ -173,5 +174,9 @@ export class KeyChannel {
   readonly keySource: KeySource = {};
   derivation: 'tls-ekm' | 'openvpn-prf' | undefined;
 
-  constructor(readonly keyId: number) {}
+  constructor(
+    readonly keyId: number,
+    /** The session's statistics record, where what the decrypted control channel tells is kept. */
+    readonly record: SessionRecord,
+  ) {}
 }

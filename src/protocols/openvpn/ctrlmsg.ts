@@ -157,6 +157,10 @@ function dissectKeyMethod(b: Buf, layer: Node, pkt: Packet, channel: KeyChannel 
   const peerInfo = peer.text;
   if (peer.node?.real) addItems(b, password.end + 2, peerInfo, '\n', hf.peerInfoItem, peer.node);
   const version = /(?:^|\n)IV_VER=([^\n]*)/.exec(peerInfo)?.[1];
+  if (channel && client && version) {
+    channel.record.inside.version = version;
+    channel.record.inside.platform = /(?:^|\n)IV_PLAT=([^\n]*)/.exec(peerInfo)?.[1] ?? '';
+  }
   const who = client ? 'client' : 'server';
   return `Key Method 2 (${who}${username ? `, user ${username}` : ''}${version ? `, OpenVPN ${version}` : ''})`;
 }
@@ -201,10 +205,14 @@ function dissectMessage(b: Buf, layer: Node, pkt: Packet, channel: KeyChannel | 
   if (comma >= 0 && n.real) addItems(b, comma + 1, text.slice(comma + 1), ',', hf.option, n);
   if (command === 'AUTH_FAILED' || command === 'HALT' || command === 'RESTART') pkt.addExpert(n, Severity.Warning, 'Response Code', text, 'openvpn-ctrl');
   if (command === 'PUSH_REPLY' && channel) {
+    const options = text.split(',');
     // Data keys come from TLS-EKM when the server pushes it, from OpenVPN's PRF otherwise.
-    const ekm = text.split(',').some((o) => o === 'key-derivation tls-ekm' || (o.startsWith('protocol-flags ') && o.split(' ').includes('tls-ekm')));
+    const ekm = options.some((o) => o === 'key-derivation tls-ekm' || (o.startsWith('protocol-flags ') && o.split(' ').includes('tls-ekm')));
     if (ekm) channel.derivation = 'tls-ekm';
     else channel.derivation ??= 'openvpn-prf';
+    const inside = channel.record.inside;
+    inside.ifconfig = options.find((o) => o.startsWith('ifconfig '))?.slice(9) ?? inside.ifconfig;
+    inside.cipher = options.find((o) => o.startsWith('cipher '))?.slice(7) ?? inside.cipher;
   }
   if (command === 'PUSH_REPLY') return `PUSH_REPLY (${text.split(',').length - 1} options)`;
   return text.length > 60 ? `${text.slice(0, 60)}…` : text;

@@ -272,6 +272,7 @@ function openWith(ctx: PacketContext, keys: DataKeys[] | string, open: (k: DataK
   const record = ctx.session.record;
   if (opened) {
     record.decrypted++;
+    record.dataKeyOrigin = opened.origin;
     if (!record.dataCiphers.includes(opened.cipher)) record.dataCiphers.push(opened.cipher);
   } else {
     record.notDecrypted++;

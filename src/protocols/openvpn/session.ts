@@ -46,6 +46,13 @@ export interface SessionRecord {
   decrypted: number;
   notDecrypted: number;
   dataCiphers: string[];
+  /** Where the keys that opened the last data packet came from (DataKeys.origin); '' before. */
+  dataKeyOrigin: string;
+  /**
+   * What the decrypted control channel told (empty strings when it was not read): the client's
+   * OpenVPN version and platform from its peer info, and the address and cipher the server pushed.
+   */
+  inside: { version: string; platform: string; ifconfig: string; cipher: string };
   firstFrame: number;
   /** Times are seconds since `timeBase` (a whole epoch second: the first OpenVPN packet's). */
   timeBase: number;
@@ -126,6 +133,8 @@ export class OvpnSession {
       decrypted: 0,
       notDecrypted: 0,
       dataCiphers: [],
+      dataKeyOrigin: '',
+      inside: { version: '', platform: '', ifconfig: '', cipher: '' },
       firstFrame: frame,
       timeBase,
       firstTime: time,
@@ -145,7 +154,7 @@ export class OvpnSession {
   key(keyId: number, frame: number, time: number): KeyChannel {
     let k = this.keys.get(keyId);
     if (!k) {
-      k = new KeyChannel(keyId);
+      k = new KeyChannel(keyId, this.record);
       k.startFrame = frame;
       k.startTime = time;
       this.keys.set(keyId, k);
@@ -156,7 +165,7 @@ export class OvpnSession {
 
   /** A soft reset reusing a key id (after 7 wraps to 1) starts that key's channel afresh. */
   restartKey(keyId: number, frame: number, time: number): KeyChannel {
-    const k = new KeyChannel(keyId);
+    const k = new KeyChannel(keyId, this.record);
     k.startFrame = frame;
     k.startTime = time;
     this.keys.set(keyId, k);
