@@ -24,8 +24,9 @@ describe('field registry', () => {
 
   it('uses dotted abbreviations that start with their protocol', () => {
     const protos = new Set(all.filter((f) => f.type === FT.Protocol).map((f) => f.abbrev));
-    // Certificates are described with the X.509/PKCS names Wireshark's ASN.1 dissectors use.
-    const asn1 = new Set(['x509af', 'x509ce', 'x509sat', 'x509if', 'pkcs1', 'ber']);
+    // Certificates are described with the X.509/PKCS names Wireshark's ASN.1 dissectors use (its
+    // Netscape certificate extensions name their bits "ns.cert.exts…").
+    const asn1 = new Set(['x509af', 'x509ce', 'x509sat', 'x509if', 'pkcs1', 'ber', 'ns_cert_exts', 'ns']);
     const bad = all.filter(
       (f) => !/^[a-z0-9_][A-Za-z0-9_.\-]*$/.test(f.abbrev) || (f.type !== FT.Protocol && !protos.has(f.protocol) && !asn1.has(f.protocol) && !f.abbrev.startsWith('_ws.')),
     );

@@ -1147,7 +1147,7 @@ function dissectCertificateRequest(m: Buf, n: Node, ctx: Ctx): void {
     const nameBuf = m.sub(pos + 2, len);
     const dn = list.add(hf.dname, m, pos + 2, len);
     const tlv = readTlv(nameBuf, 0, nameBuf.length);
-    const summary = tlv && tlv.tag === 0x30 ? dissectRdnSequence(nameBuf, tlv, dn, null) : '';
+    const summary = tlv && tlv.tag === 0x30 ? dissectRdnSequence(nameBuf, tlv, dn, null, ctx.pkt) : '';
     dn.text = `Distinguished Name: (${summary})`;
     pos += 2 + len;
   }
@@ -1395,6 +1395,15 @@ const x509 = {
   cA: field('x509ce.cA', 'cA', FT.Bool, 'The holder is a certificate authority: it may sign other certificates.', { trueFalse: ['True', 'False'] }),
   authorityKeyIdentifier: field('x509ce.AuthorityKeyIdentifier_element', 'AuthorityKeyIdentifier', FT.None, 'Names the key of the issuer that signed this certificate, to find the next certificate up the chain.'),
   basicConstraints: field('x509ce.BasicConstraintsSyntax_element', 'BasicConstraintsSyntax', FT.None, 'Whether the certificate belongs to a certificate authority that may sign other certificates.'),
+  pathLenConstraint: field('x509ce.pathLenConstraint', 'pathLenConstraint', FT.UInt32, 'How many certificate authorities may follow this one down the chain.'),
+  authorityCertIssuer: field('x509ce.authorityCertIssuer', 'authorityCertIssuer', FT.UInt32, 'The name of the issuer\'s own issuer, identifying the certificate that signed this one together with its serial number.'),
+  directoryName: field('x509ce.directoryName', 'directoryName', FT.UInt32, 'A name given as an X.500 distinguished name.', { values: { 0: 'rdnSequence' } }),
+  authorityCertSerialNumber: field('x509ce.authorityCertSerialNumber', 'authorityCertSerialNumber', FT.Bytes, 'The serial number of the certificate that signed this one.', { base: 'hex' }),
+  keyUsage: field('x509ce.KeyUsage', 'KeyUsage', FT.Bytes, 'What the certified key may do: sign, encipher keys, agree keys, sign certificates or CRLs (a CA certificate has keyCertSign).'),
+  keyPurposeIds: field('x509ce.KeyPurposeIDs', 'KeyPurposeIDs', FT.UInt32, 'Extended key usage: the purposes the certificate is for, such as TLS server or TLS client authentication.'),
+  keyPurposeId: field('x509ce.KeyPurposeId', 'KeyPurposeId', FT.String, 'One purpose, as an OID: id-kp-serverAuth for a TLS server (what OpenVPN\'s --remote-cert-tls server checks), id-kp-clientAuth for a client.'),
+  nsCertType: field('ns_cert_exts.CertType', 'CertType', FT.Bytes, 'Netscape certificate type: what the certificate is for (Easy-RSA still sets it; OpenVPN\'s old --ns-cert-type checked it).'),
+  nsComment: field('ns_cert_exts.Comment', 'Comment', FT.String, 'Netscape comment: free text from the tool that made the certificate.'),
   rsaModulus: field('pkcs1.modulus', 'modulus', FT.Bytes, 'The RSA modulus n, the product of two secret primes; its length in bits is the key size.', { base: 'hex' }),
   rsaExponent: field('pkcs1.publicExponent', 'publicExponent', FT.UInt32, 'The RSA public exponent e, almost always 65537.'),
   padding: field('ber.bitstring.padding', 'Padding', FT.UInt8, 'Unused bits at the end of a BIT STRING (always 0 for keys and signatures).'),
@@ -1419,6 +1428,9 @@ const oidNames: Record<string, string> = {
   '1.3.6.1.5.5.7.1.1': 'id-pe-authorityInfoAccess', '1.3.6.1.4.1.11129.2.4.2': 'SignedCertificateTimestampList',
   '1.2.840.10045.3.1.7': 'secp256r1', '1.3.132.0.34': 'secp384r1', '1.3.132.0.35': 'secp521r1',
   '2.16.840.1.113730.1.1': 'ns_cert_exts.cert_type', '2.16.840.1.113730.1.13': 'ns_cert_exts.comment',
+  '1.3.6.1.5.5.7.3.1': 'id-kp-serverAuth', '1.3.6.1.5.5.7.3.2': 'id-kp-clientAuth', '1.3.6.1.5.5.7.3.3': 'id-kp-codeSigning',
+  '1.3.6.1.5.5.7.3.4': 'id-kp-emailProtection', '1.3.6.1.5.5.7.3.8': 'id-kp-timeStamping', '1.3.6.1.5.5.7.3.9': 'id-kp-OCSPSigning',
+  '2.5.29.37.0': 'anyExtendedKeyUsage',
 };
 
 interface Tlv {
@@ -1511,13 +1523,13 @@ function dissectX509(der: Buf, node: Node, pkt: Packet): string | null {
   // signature AlgorithmIdentifier
   t = readTlv(der, pos, tbs.end);
   if (!t || t.tag !== 0x30) return notDecoded(der, node, pkt);
-  addAlgorithm(der, t, x509.signature, 'signature', tbsNode);
+  addAlgorithm(der, t, x509.signature, 'signature', tbsNode, pkt);
   pos = t.end;
   // issuer
   t = readTlv(der, pos, tbs.end);
   if (!t || t.tag !== 0x30) return notDecoded(der, node, pkt);
   const issuerNode = tbsNode.add(x509.issuer, der, t.start, t.end - t.start, 0);
-  dissectRdnSequence(der, t, issuerNode, x509.rdnSequenceIf);
+  dissectRdnSequence(der, t, issuerNode, x509.rdnSequenceIf, pkt);
   pos = t.end;
   // validity
   t = readTlv(der, pos, tbs.end);
@@ -1535,7 +1547,7 @@ function dissectX509(der: Buf, node: Node, pkt: Packet): string | null {
   t = readTlv(der, pos, tbs.end);
   if (!t || t.tag !== 0x30) return notDecoded(der, node, pkt);
   const subjectNode = tbsNode.add(x509.subject, der, t.start, t.end - t.start, 0);
-  subject = dissectRdnSequence(der, t, subjectNode, x509.rdnSequenceAf);
+  subject = dissectRdnSequence(der, t, subjectNode, x509.rdnSequenceAf, pkt);
   pos = t.end;
   // subjectPublicKeyInfo
   t = readTlv(der, pos, tbs.end);
@@ -1543,7 +1555,7 @@ function dissectX509(der: Buf, node: Node, pkt: Packet): string | null {
     const spki = tbsNode.add(x509.spki, der, t.start, t.end - t.start);
     const alg = readTlv(der, t.content, t.end);
     if (alg && alg.tag === 0x30) {
-      const rsa = addAlgorithm(der, alg, x509.algorithm, 'algorithm', spki) === '1.2.840.113549.1.1.1';
+      const rsa = addAlgorithm(der, alg, x509.algorithm, 'algorithm', spki, pkt) === '1.2.840.113549.1.1.1';
       const key = readTlv(der, alg.end, t.end);
       if (key && key.tag === 0x03 && key.end > key.content) {
         // An RSA key is shown as its modulus and exponent (the BIT STRING's padding byte is not).
@@ -1558,13 +1570,13 @@ function dissectX509(der: Buf, node: Node, pkt: Packet): string | null {
   for (let guard = 0; pos < tbs.end && guard < 4; guard++) {
     t = readTlv(der, pos, tbs.end);
     if (!t) break;
-    if (t.tag === 0xa3) dissectX509Extensions(der, t, tbsNode);
+    if (t.tag === 0xa3) dissectX509Extensions(der, t, tbsNode, pkt);
     pos = t.end;
   }
   // signatureAlgorithm, signatureValue
   const sigAlg = readTlv(der, tbs.end, cert.end);
   if (sigAlg && sigAlg.tag === 0x30) {
-    addAlgorithm(der, sigAlg, x509.signatureAlgorithm, 'algorithmIdentifier', node);
+    addAlgorithm(der, sigAlg, x509.signatureAlgorithm, 'algorithmIdentifier', node, pkt);
     const sig = readTlv(der, sigAlg.end, cert.end);
     if (sig && sig.tag === 0x03 && sig.end > sig.content) node.add(x509.padding, der, sig.content, 1, der.u8(sig.content));
     if (sig && sig.tag === 0x03 && sig.end > sig.content) node.add(x509.encrypted, der, sig.content + 1, sig.end - sig.content - 1, der.bytesAt(sig.content + 1, sig.end - sig.content - 1));
@@ -1578,8 +1590,12 @@ function notDecoded(der: Buf, node: Node, pkt: Packet): null {
   return null;
 }
 
-/** Adds an AlgorithmIdentifier; returns its OID ('' when there is none). */
-function addAlgorithm(der: Buf, seq: Tlv, def: FieldDef, label: string, parent: Node): string {
+/**
+ * Adds an AlgorithmIdentifier; returns its OID ('' when there is none). Like the certificate's
+ * names and extensions, parameters read by a protocol of their own (PKCS #1's elliptic-curve
+ * parameters) add that protocol to frame.protocols, as in Wireshark.
+ */
+function addAlgorithm(der: Buf, seq: Tlv, def: FieldDef, label: string, parent: Node, pkt: Packet): string {
   const n = parent.add(def, der, seq.start, seq.end - seq.start);
   const oidTlv = readTlv(der, seq.content, seq.end);
   if (!oidTlv || oidTlv.tag !== 0x06) return '';
@@ -1587,6 +1603,7 @@ function addAlgorithm(der: Buf, seq: Tlv, def: FieldDef, label: string, parent: 
   n.text = `${label} (${oidLabel(oid)})`;
   const params = readTlv(der, oidTlv.end, seq.end);
   if (oid === '1.2.840.10045.2.1' && params && params.tag === 0x06) {
+    pkt.layers.push('pkcs-1');
     const p = n.add(x509.ecParameters, der, params.start, params.end - params.start, 1);
     addOid(der, params, x509.namedCurve, p);
   }
@@ -1608,7 +1625,7 @@ function addRsaPublicKey(der: Buf, start: number, end: number, key: Node): void 
 }
 
 /** Shows a Name; returns its summary with the most specific part first, as tshark prints it. */
-function dissectRdnSequence(der: Buf, seq: Tlv, parent: Node, seqField: FieldDef | null): string {
+function dissectRdnSequence(der: Buf, seq: Tlv, parent: Node, seqField: FieldDef | null, pkt: Packet): string {
   const parts: string[] = [];
   // A CertificateRequest's distinguished names list their items directly under the name.
   const seqNode = seqField ? parent.add(seqField, der, seq.start, seq.end - seq.start, 0) : parent;
@@ -1629,6 +1646,7 @@ function dissectRdnSequence(der: Buf, seq: Tlv, parent: Node, seqField: FieldDef
       const attr = item.add(x509.rdnAttribute, der, atv.start, atv.end - atv.start);
       const oid = addOid(der, oidTlv, x509.oid, attr);
       const value = derString(der, valTlv);
+      pkt.layers.push('x509sat');
       addAttributeValue(der, valTlv, oid, value, attr);
       const text = `${oidLabel(oid)}=${value}`;
       attr.text = `RelativeDistinguishedName item (${text})`;
@@ -1674,6 +1692,28 @@ function addAttributeValue(der: Buf, v: Tlv, oid: string, value: string, attr: N
   ds.add(c[1], der, v.start, len, value);
 }
 
+/** AuthorityKeyIdentifier's [1] authorityCertIssuer: GeneralNames, of which directory names are shown. */
+function addAuthorityCertIssuer(der: Buf, names: Tlv, aki: Node, pkt: Packet): void {
+  const list = aki.add(x509.authorityCertIssuer, der, names.start, names.end - names.start, 0);
+  let count = 0;
+  for (let pos = names.content, guard = 0; pos < names.end && guard < 16; guard++) {
+    const gn = readTlv(der, pos, names.end);
+    if (!gn) break;
+    const g = list.add(x509.generalName, der, gn.start, gn.end - gn.start, gn.tag & 0x1f);
+    const name = gn.tag === 0xa4 ? readTlv(der, gn.content, gn.end) : null;
+    if (name && name.tag === 0x30) {
+      const dn = g.add(x509.directoryName, der, name.start, name.end - name.start, 0);
+      dissectRdnSequence(der, name, dn, x509.rdnSequenceIf, pkt);
+    }
+    count++;
+    pos = gn.end;
+  }
+  if (list.real) {
+    list.value = count;
+    list.text = `authorityCertIssuer: ${plural(count, 'item', 'items')}`;
+  }
+}
+
 function addTime(der: Buf, t: Tlv, def: FieldDef, parent: Node): void {
   const text = der.latin1(t.content, t.end - t.content);
   const n = parent.add(def, der, t.start, t.end - t.start, t.tag === 0x18 ? 1 : 0);
@@ -1690,7 +1730,7 @@ function addTime(der: Buf, t: Tlv, def: FieldDef, parent: Node): void {
   }
 }
 
-function dissectX509Extensions(der: Buf, wrapper: Tlv, parent: Node): void {
+function dissectX509Extensions(der: Buf, wrapper: Tlv, parent: Node, pkt: Packet): void {
   const seq = readTlv(der, wrapper.content, wrapper.end);
   if (!seq || seq.tag !== 0x30) return;
   const list = parent.add(x509.extensions, der, seq.start, seq.end - seq.start, 0);
@@ -1709,7 +1749,12 @@ function dissectX509Extensions(der: Buf, wrapper: Tlv, parent: Node): void {
         e.add(x509.critical, der, next.start, next.end - next.start, next.end > next.content && der.u8(next.content) !== 0);
         next = readTlv(der, next.end, ext.end);
       }
-      if (next && next.tag === 0x04) dissectExtensionValue(der, oid, next, e);
+      if (next && next.tag === 0x04) {
+        // Certificate extensions (id-ce, 2.5.29) and Netscape's are protocols of their own in Wireshark.
+        if (oid.startsWith('2.5.29.')) pkt.layers.push('x509ce');
+        else if (oid.startsWith('2.16.840.1.113730.1.')) pkt.layers.push('ns_cert_exts');
+        dissectExtensionValue(der, oid, next, e, pkt);
+      }
     }
     count++;
     pos = ext.end;
@@ -1720,8 +1765,55 @@ function dissectX509Extensions(der: Buf, wrapper: Tlv, parent: Node): void {
   }
 }
 
-function dissectExtensionValue(der: Buf, oid: string, octets: Tlv, e: Node): void {
+/** A named-bit BIT STRING (RFC 5280 KeyUsage, Netscape CertType): padding byte, the bits, one line per name. */
+const keyUsageBits = ['digitalSignature', 'contentCommitment', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly']
+  .map((name, i) => field(`x509ce.KeyUsage.${name}`, name, FT.Bool, `KeyUsage bit ${i}: the key may be used for ${name}.`, { bitmask: 0x80 >> (i % 8), bitWidth: 8, trueFalse: ['True', 'False'] }));
+const nsCertTypeBits = [['ssl.client', 'ssl-client'], ['ssl.server', 'ssl-server'], ['smime', 'smime'], ['object.signing', 'object-signing'],
+  ['reserved.for.future.use', 'reserved-for-future-use'], ['ssl.ca', 'ssl-ca'], ['smime.ca', 'smime-ca'], ['object.signing.ca', 'object-signing-ca']]
+  .map(([abbrev, name], i) => field(`ns.cert.exts.CertType.${abbrev}`, name!, FT.Bool, `Netscape CertType bit ${i}: the certificate is for ${name}.`, { bitmask: 0x80 >> i, bitWidth: 8, trueFalse: ['True', 'False'] }));
+
+function addNamedBits(der: Buf, bits: Tlv, def: FieldDef, names: FieldDef[], e: Node): void {
+  if (bits.tag !== 0x03 || bits.end <= bits.content) return;
+  e.add(x509.padding, der, bits.content, 1, der.u8(bits.content));
+  const first = bits.content + 1;
+  const n = e.add(def, der, first, bits.end - first, der.bytesAt(first, bits.end - first));
+  names.forEach((bit, i) => {
+    const at = first + (i >> 3);
+    const byte = at < bits.end ? der.u8(at) : 0;
+    n.add(bit, der, Math.min(at, bits.end - 1), 1, byte & (0x80 >> (i % 8)) ? 1 : 0);
+  });
+}
+
+function dissectExtensionValue(der: Buf, oid: string, octets: Tlv, e: Node, pkt: Packet): void {
   const inner = readTlv(der, octets.content, octets.end);
+  if (oid === '2.5.29.15' && inner) {
+    addNamedBits(der, inner, x509.keyUsage, keyUsageBits, e);
+    return;
+  }
+  if (oid === '2.16.840.1.113730.1.1' && inner) {
+    addNamedBits(der, inner, x509.nsCertType, nsCertTypeBits, e);
+    return;
+  }
+  if (oid === '2.16.840.1.113730.1.13' && inner && inner.tag === 0x16) {
+    e.add(x509.nsComment, der, inner.content, inner.end - inner.content, der.latin1(inner.content, inner.end - inner.content));
+    return;
+  }
+  if (oid === '2.5.29.37' && inner && inner.tag === 0x30) {
+    const list = e.add(x509.keyPurposeIds, der, inner.start, inner.end - inner.start, 0);
+    let count = 0;
+    for (let pos = inner.content, guard = 0; pos < inner.end && guard < 64; guard++) {
+      const id = readTlv(der, pos, inner.end);
+      if (!id || id.tag !== 0x06) break;
+      addOid(der, id, x509.keyPurposeId, list);
+      count++;
+      pos = id.end;
+    }
+    if (list.real) {
+      list.value = count;
+      list.text = `KeyPurposeIDs: ${plural(count, 'item', 'items')}`;
+    }
+    return;
+  }
   if (oid === '2.5.29.17' && inner && inner.tag === 0x30) {
     // subjectAltName: GeneralNames, of which dNSName [2] and iPAddress [7] matter most.
     const names = e.add(x509.generalNames, der, inner.start, inner.end - inner.start, 0);
@@ -1749,14 +1841,33 @@ function dissectExtensionValue(der: Buf, oid: string, octets: Tlv, e: Node): voi
   }
   if (oid === '2.5.29.35' && inner && inner.tag === 0x30) {
     const aki = e.add(x509.authorityKeyIdentifier, der, inner.start, inner.end - inner.start);
-    const id = readTlv(der, inner.content, inner.end);
-    if (id && id.tag === 0x80) aki.add(x509.keyIdentifier, der, id.content, id.end - id.content, der.bytesAt(id.content, id.end - id.content));
+    for (let pos = inner.content, guard = 0; pos < inner.end && guard < 3; guard++) {
+      const t = readTlv(der, pos, inner.end);
+      if (!t) break;
+      if (t.tag === 0x80) aki.add(x509.keyIdentifier, der, t.content, t.end - t.content, der.bytesAt(t.content, t.end - t.content));
+      else if (t.tag === 0xa1) addAuthorityCertIssuer(der, t, aki, pkt);
+      else if (t.tag === 0x82) aki.add(x509.authorityCertSerialNumber, der, t.content, t.end - t.content, der.bytesAt(t.content, t.end - t.content));
+      pos = t.end;
+    }
     return;
   }
   if (oid === '2.5.29.19' && inner && inner.tag === 0x30) {
-    const ca = readTlv(der, inner.content, inner.end);
-    e.add(x509.basicConstraints, der, inner.start, inner.end - inner.start)
-      .add(x509.cA, der, ca ? ca.start : inner.start, ca ? ca.end - ca.start : 0, !!(ca && ca.tag === 0x01 && ca.end > ca.content && der.u8(ca.content) !== 0));
+    const bc = e.add(x509.basicConstraints, der, inner.start, inner.end - inner.start);
+    // An empty SEQUENCE: both fields at their defaults (not a CA).
+    if (inner.end === inner.content) {
+      if (bc.real) bc.text = 'BasicConstraintsSyntax [0 length]';
+      return;
+    }
+    let t = readTlv(der, inner.content, inner.end);
+    if (t && t.tag === 0x01) {
+      bc.add(x509.cA, der, t.start, t.end - t.start, t.end > t.content && der.u8(t.content) !== 0);
+      t = readTlv(der, t.end, inner.end);
+    }
+    if (t && t.tag === 0x02 && t.end - t.content <= 4) {
+      let v = 0;
+      for (let i = t.content; i < t.end; i++) v = v * 256 + der.u8(i);
+      bc.add(x509.pathLenConstraint, der, t.content, t.end - t.content, v);
+    }
     return;
   }
   e.add(x509.extensionValue, der, octets.content, octets.end - octets.content, der.bytesAt(octets.content, octets.end - octets.content));
