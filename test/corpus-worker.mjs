@@ -32,6 +32,8 @@ for (const file of files) {
     await source.run((frame) => {
       frames++;
       const pkt = session.dissect(frame);
+      // A dissector exception is caught and shown as "Dissector bug" on that packet: report it.
+      for (const e of pkt.experts) if (e.message.startsWith('Dissector bug')) process.stdout.write(`BUG\t${file}\t#${pkt.number}: ${e.message.replace(/[\t\n]/g, ' ')}\n`);
       sink.used = 0;
       writeSummaryLine(pkt, { timeDecimals: 6 }, sink);
       writeTree(pkt, { explain: true }, sink);

@@ -140,11 +140,16 @@ async function fuzzPools(pools: { bytes: Uint8Array; linkType: number }[][], cou
 
 describe('mutation fuzzing of the link layers, tunnels and VPN control protocols only the tcpdump corpus has', () => {
   const names = ['pptp.pcap', 'pppoe.pcap', 'pppoes.pcap', 'e1000g.pcap', 'arcnet-rfc1201-arp-icmp-http.pcap', 'arcnet-rfc1051-arp-icmp-http.pcap',
-    'erspan-type-iii-ft-0.pcap', 'erspan-type-iii-ft-7.pcap', 'various_gre.pcap', 'accecn_handshake.pcap', 'tfo-5c1fa7f9ae91.pcap'];
+    'erspan-type-iii-ft-0.pcap', 'erspan-type-iii-ft-7.pcap', 'various_gre.pcap', 'accecn_handshake.pcap', 'tfo-5c1fa7f9ae91.pcap', 'ssh.pcap'];
   const files = names.map((n) => path.join(corpusDir, 'tcpdump', n)).filter((f) => fs.existsSync(f));
-  it.skipIf(files.length === 0)('PPTP, PPP, PPPoE, IPNET, ARCNET, ERSPAN III, Cisco MetaData, AccECN and TFO never throw (3,000 mutations)', async () => {
+  it.skipIf(files.length === 0)('PPTP, PPP, PPPoE, IPNET, ARCNET, ERSPAN III, Cisco MetaData, AccECN, TFO and SSH never throw (3,000 mutations)', async () => {
     const pools = (await Promise.all(files.map(readFrames))).filter((p) => p.length > 0);
-    expect(await fuzzPools(pools, 3000, 0xacce)).toBeGreaterThanOrEqual(3000);
+    const bugs: string[] = [];
+    const collect = (pkt: Packet) => {
+      for (const e of pkt.experts) if (e.message.startsWith('Dissector bug')) bugs.push(`#${pkt.number}: ${e.message}`);
+    };
+    expect(await fuzzPools(pools, 3000, 0xacce, {}, collect)).toBeGreaterThanOrEqual(3000);
+    expect(bugs).toEqual([]);
   }, 300_000);
 });
 

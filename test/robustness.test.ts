@@ -1,8 +1,9 @@
 /**
  * Hostile input: every capture in ../shared/corpus/tcpdump (830 files from tcpdump's test suite, many
  * deliberately malformed) goes through reading, dissection and every renderer in a child process.
- * Asserts: nothing escapes as an exception, no file hangs (each must finish within its time budget),
- * memory stays bounded.
+ * Asserts: nothing escapes as an exception, no dissector throws (the engine would catch it and mark
+ * the packet "Dissector bug"), no file hangs (each must finish within its time budget), memory stays
+ * bounded.
  */
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
@@ -18,6 +19,8 @@ const files = fs.existsSync(tcpdumpDir)
 interface Result {
   done: Map<string, { frames: number; ms: number; outcome: string }>;
   failures: string[];
+  /** Exceptions a dissector threw and the engine caught (shown as "Dissector bug" on the packet). */
+  bugs: string[];
   hung: string | null;
   peakMb: number;
 }
@@ -27,7 +30,7 @@ function runWorker(list: string[], stallMs: number): Promise<Result> {
     const child = spawn(process.execPath, ['--max-old-space-size=512', path.join(repoRoot, 'test', 'corpus-worker.mjs'), ...list], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    const r: Result = { done: new Map(), failures: [], hung: null, peakMb: 0 };
+    const r: Result = { done: new Map(), failures: [], bugs: [], hung: null, peakMb: 0 };
     let current: string | null = null;
     let buf = '';
     let timer = setTimeout(stall, stallMs);
@@ -47,6 +50,7 @@ function runWorker(list: string[], stallMs: number): Promise<Result> {
         if (kind === 'START') current = file!;
         else if (kind === 'DONE') r.done.set(file!, { frames: Number(a), ms: Number(b), outcome: outcome! });
         else if (kind === 'FAIL') r.failures.push(`${path.basename(file!)}: ${a}`);
+        else if (kind === 'BUG') r.bugs.push(`${path.basename(file!)} ${a}`);
         else if (kind === 'PEAK') r.peakMb = Number(file);
       }
     });
@@ -62,6 +66,7 @@ describe('tcpdump test-suite captures', () => {
     const r = await runWorker(files, 20_000);
     expect(r.hung, `no progress for 20 s while reading ${r.hung}`).toBeNull();
     expect(r.failures).toEqual([]);
+    expect(r.bugs).toEqual([]);
     expect(r.done.size).toBe(files.length);
     // Every file either dissects or is refused as "not a capture": count both so a reader that refuses
     // everything cannot pass.

@@ -29,6 +29,7 @@ import * as dns from './dns.js';
 import * as openvpn from './openvpn.js';
 import * as http from './http.js';
 import * as tls from './tls.js';
+import * as ssh from './ssh.js';
 import * as json from './json.js';
 import * as websocket from './websocket.js';
 import * as vxlan from './vxlan.js';
@@ -68,6 +69,7 @@ const modules: { register(): void }[] = [
   json,
   websocket,
   tls,
+  ssh,
   vxlan,
   gre,
   geneve,
