@@ -353,12 +353,8 @@ function dissectKexInit(m: Buf, n: Node, state: SshConversation, side: Side, fro
   let pos = 17;
   const lists: string[] = [];
   for (const f of listFields) {
-    const len = m.u32(pos);
-    a.add(f.length, m, pos, 4, len);
-    const text = m.latin1(pos + 4, len);
-    a.add(f.list, m, pos + 4, len, text);
-    lists.push(text);
-    pos += 4 + len;
+    lists.push(m.latin1(pos + 4, m.u32(pos)));
+    pos = addString(m, pos, f.length, f.list, a);
   }
   a.add(hf.firstKexFollows, m, pos, 1, m.u8(pos));
   a.add(hf.reserved, m, pos + 1, 4, m.bytesAt(pos + 1, 4));
