@@ -71,7 +71,7 @@ const variants = fs.existsSync(path.join(dir, 'variants.tsv'))
 const dataCounts: Record<string, number> = {
   'udp-tls': 18, 'tcp-tls': 15, cbc: 18, chacha: 18, 'p2p-tls': 16, 'port-5000': 16, reneg: 74, 'static-key': 19,
   'tcp-tls-auth': 15, 'tls-auth-md5': 16, 'tls-auth-sha1': 16, 'tls-auth-sha256': 19, 'tls-auth-sha512': 16, 'tls-crypt': 16, 'tls-crypt-v2': 16,
-  tls12: 16, compress: 16, prf: 16,
+  tls12: 16, compress: 16, prf: 16, userpass: 16,
 };
 
 describe('OpenVPN data channel decryption', () => {

@@ -144,6 +144,21 @@ describe('OpenVPN control channel inside decrypted TLS', () => {
     expect([...opened]).toEqual([cipher]);
   });
 
+  it('userpass: the --auth-user-pass credentials are shown, with a warning that they are readable', async () => {
+    const pkts = await dissectCapture(path.join(dir, 'userpass.pcap'), { prefs: keysOf('userpass') });
+    const client = pkts[7]!;
+    expect(client.info).toContain('Key Method 2 (client, user student, OpenVPN 2.6.14)');
+    // The login make.sh gave the client (keys/userpass.txt).
+    const [user, pass] = fs.readFileSync(path.join(dir, 'keys', 'userpass.txt'), 'utf8').split('\n');
+    expect(fieldValue(client, 'openvpn-ctrl.username')).toBe(user);
+    expect(fieldValue(client, 'openvpn-ctrl.password')).toBe(pass);
+    expect(fieldValue(client, 'openvpn-ctrl.password_length')).toBe(String(pass!.length + 1));
+    expect(client.experts.map((e) => [e.severity, e.group, e.message])).toContainEqual([4, 'Security', `Password of user "${user}" readable in the decrypted control channel`]);
+    // Without credentials (udp-tls) the strings are empty and nothing is said.
+    const plain = (await dissectCapture(path.join(dir, 'udp-tls.pcap'), { prefs: keysOf('udp-tls') }))[7]!;
+    expect([fieldValue(plain, 'openvpn-ctrl.username_length'), fieldValue(plain, 'openvpn-ctrl.password')]).toEqual(['0', undefined]);
+  });
+
   it('every keyed variant shows its key method messages, renegotiations and tls-crypt wrapping included', async () => {
     const count = async (v: string) =>
       (await dissectCapture(path.join(dir, `${v}.pcap`), { prefs: keysOf(v) })).flatMap((p) => fieldValues(p, 'openvpn-ctrl.role'));

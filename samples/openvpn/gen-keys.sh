@@ -60,6 +60,8 @@ if [[ ! -f tc2-server.key ]]; then
   rm -f tc2-client.key
 fi
 [[ -f tc2-client.key ]] || openvpn --tls-crypt-v2 tc2-server.key --genkey tls-crypt-v2-client tc2-client.key
+# The userpass variant's --auth-user-pass file: a made-up test login, shown in the decrypted control channel.
+[[ -f userpass.txt ]] || printf 'student\nvpnscope-demo\n' > userpass.txt
 
 chmod 600 ./*.key
 ls -l "$K"

@@ -34,7 +34,7 @@ KEYS="$HERE/keys"
 
 VARIANTS=(udp-tls tcp-tls tls-auth-sha1 tls-auth-sha256 tls-auth-sha512 tls-auth-md5
           tls-crypt tls-crypt-v2 cbc chacha static-key p2p-tls reneg tcp-tls-auth port-5000
-          tls12 compress prf)
+          tls12 compress prf userpass)
 
 usage() { echo "usage: $0 VARIANT [OUTDIR]   (variants: ${VARIANTS[*]})" >&2; exit 2; }
 [[ $# -ge 1 ]] || usage
@@ -129,6 +129,11 @@ case $VARIANT in
     # pushes no "key-derivation tls-ekm" and both derive the data keys with
     # OpenVPN's own PRF from the key method 2 randoms sent inside TLS.
     NO_EKM=1 ;;
+  userpass)
+    # Username and password on top of the certificates (keys/userpass.txt); the server's check
+    # accepts everyone (/bin/true), as the point is what the client sends inside TLS.
+    SRV_EXTRA=(--auth-user-pass-verify /bin/true via-env --script-security 2)
+    CLI_EXTRA=(--auth-user-pass "$KEYS/userpass.txt") ;;
   *) usage ;;
 esac
 
