@@ -91,6 +91,19 @@ describe('TLS decryption with a key log', () => {
     expect(fieldValue(at(60), 'http.content_length_header')).toBe('40960');
   });
 
+  it('-z io,phs counts the protocols inside the decrypted records as tshark does (certificate parts are no level of their own)', () => {
+    const rows = vpnscope(['-q', '-z', 'io,phs', '-o', `tls.keylog_file:${httpsKeys}`, https]).split('\n')
+      .map((l) => /│ ( *)(\S+) *│ *(\d+) │ *(\d+) │/.exec(l)).filter((m) => m !== null).map((m) => `${m![1]!.length / 2} ${m![2]} ${m![3]} ${m![4]}`);
+    // tshark -q -z io,phs with the same key log: the same rows, apart from where it puts the two
+    // frames whose TLS record was reassembled from TCP segments without completing an HTTP message.
+    expect(rows.slice(0, 8)).toEqual([
+      '0 eth 161 70304', '1 ip 161 70304', '2 tcp 161 70304', '3 tls 71 28132', '4 http 18 5330',
+      '5 data-text-lines 8 3303', '6 tls.segments 2 784', '7 tcp.segments 1 692',
+    ]);
+    expect(rows).toContain('5 json 2 552');
+    expect(rows.some((r) => r.includes('x509'))).toBe(false);
+  });
+
   it('without the key log nothing changes; a session missing from it stays encrypted; wrong secrets open nothing', async () => {
     const plain = await dissectCapture(https);
     expect(plain.filter((p) => fieldValue(p, 'http.request.method')).length).toBe(0);

@@ -151,6 +151,17 @@ export class Packet {
     return parent.add(proto.field, buf, offset, length);
   }
 
+  /**
+   * Records a protocol that frame.protocols lists but whose items sit inside another layer's subtree
+   * (a certificate's X.509 attribute and extension protocols inside TLS): no Protocol column, no
+   * level of its own in the protocol hierarchy.
+   */
+  addNestedProtocolName(abbrev: string): void {
+    this.layers.push(abbrev);
+    if (this.nestedLayers === NONE) this.nestedLayers = [];
+    (this.nestedLayers as number[]).push(this.layers.length - 1);
+  }
+
   /** Replaces the Info column, or what follows its fence when a lower layer set one. */
   setInfo(text: string): void {
     if (this.inErrorPacket) return;

@@ -1603,7 +1603,7 @@ function addAlgorithm(der: Buf, seq: Tlv, def: FieldDef, label: string, parent: 
   n.text = `${label} (${oidLabel(oid)})`;
   const params = readTlv(der, oidTlv.end, seq.end);
   if (oid === '1.2.840.10045.2.1' && params && params.tag === 0x06) {
-    pkt.layers.push('pkcs-1');
+    pkt.addNestedProtocolName('pkcs-1');
     const p = n.add(x509.ecParameters, der, params.start, params.end - params.start, 1);
     addOid(der, params, x509.namedCurve, p);
   }
@@ -1646,7 +1646,7 @@ function dissectRdnSequence(der: Buf, seq: Tlv, parent: Node, seqField: FieldDef
       const attr = item.add(x509.rdnAttribute, der, atv.start, atv.end - atv.start);
       const oid = addOid(der, oidTlv, x509.oid, attr);
       const value = derString(der, valTlv);
-      pkt.layers.push('x509sat');
+      pkt.addNestedProtocolName('x509sat');
       addAttributeValue(der, valTlv, oid, value, attr);
       const text = `${oidLabel(oid)}=${value}`;
       attr.text = `RelativeDistinguishedName item (${text})`;
@@ -1751,8 +1751,8 @@ function dissectX509Extensions(der: Buf, wrapper: Tlv, parent: Node, pkt: Packet
       }
       if (next && next.tag === 0x04) {
         // Certificate extensions (id-ce, 2.5.29) and Netscape's are protocols of their own in Wireshark.
-        if (oid.startsWith('2.5.29.')) pkt.layers.push('x509ce');
-        else if (oid.startsWith('2.16.840.1.113730.1.')) pkt.layers.push('ns_cert_exts');
+        if (oid.startsWith('2.5.29.')) pkt.addNestedProtocolName('x509ce');
+        else if (oid.startsWith('2.16.840.1.113730.1.')) pkt.addNestedProtocolName('ns_cert_exts');
         dissectExtensionValue(der, oid, next, e, pkt);
       }
     }

@@ -38,6 +38,8 @@ export function hierarchyPath(pkt: Packet): string[] {
     const layer = pkt.layers[i]!;
     if (!pseudo.has(layer)) path.push(layer);
   }
+  // Reassemblies, innermost first: decrypted TLS records joined for the protocol inside, then TCP segments.
+  if (pkt.extraSources?.some((s) => s.name.startsWith('Reassembled TLS'))) path.push('tls.segments');
   if (pkt.extraSources?.some((s) => s.name.startsWith('Reassembled TCP'))) path.push('tcp.segments');
   if (pkt.experts.some((e) => e.group === 'Malformed' && (e.message === 'Malformed Packet (Exception occurred)' || e.message.startsWith('Dissector bug')))) {
     path.push('_ws.malformed');
