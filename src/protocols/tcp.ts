@@ -1315,6 +1315,7 @@ function passUp(bytes: Buf, pkt: Packet, parent: Node, flow: Flow, conv: Convers
   const desegment = pkt.session.prefs['tcp.desegment_tcp_streams'] !== 'FALSE';
   // "TCP segment data" lines for bytes kept for a later PDU go in this segment's TCP tree.
   flow.data.tree = node;
+  if (pkt.session.taps) pkt.tap('tcp.follow', { conv, fromA: conv.isFromA(pkt.netSrc, srcPort), bytes: bytes.bytesAt(0, bytes.length) });
   try {
     dispatchPorts(ports, bytes, pkt, parent, srcPort, dstPort, conv, desegment ? flow.data : undefined);
   } finally {

@@ -708,6 +708,10 @@ function handOn(content: Buf, proto: Protocol, layer: Node, ctx: Ctx): void {
     ctx.infoStarted = true;
   }
   pkt.protocolColumn = versionShort[ctx.s.version] ?? 'TLS';
+  if (pkt.session.taps) {
+    const conv = conversationOf(pkt);
+    pkt.tap('tls.follow', { conv, fromA: conv.isFromA(pkt.netSrc, pkt.srcPort), bytes: content.bytesAt(0, content.length) });
+  }
   const data: StreamData = { direction: ctx.s.keys!.app[ctx.dir], tree: layer, channel: ctx.channel };
   callDissector(proto, content, pkt, ctx.parent, data);
   // The next record of this frame is a new TLS layer, after what the protocol inside added.

@@ -114,6 +114,7 @@ function dissectUdp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   const payloadNode = node.add(hf.payload, buf, 8, payload.length, payload.bytesAt(0, payload.length));
   // Counted as captured, as tshark counts it.
   if (payloadNode.real) payloadNode.text = `UDP payload (${payload.length} byte${payload.length === 1 ? '' : 's'})`;
+  if (pkt.session.taps && !pkt.inErrorPacket) pkt.tap('udp.follow', { conv, fromA: conv.isFromA(pkt.netSrc, srcPort), bytes: payload.bytesAt(0, payload.length) });
   dispatchPorts(ports, payload, pkt, parent, srcPort, dstPort, conv);
 }
 

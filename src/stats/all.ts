@@ -6,6 +6,7 @@ import { ExpertInfos, severityLevel } from './expert.js';
 import { DnsTree } from './dns.js';
 import { HttpTree } from './http.js';
 import { OpenvpnSessions } from './openvpn.js';
+import { FollowStream, followArgs } from './follow.js';
 
 let done = false;
 
@@ -19,4 +20,5 @@ export function registerStats(): void {
   registerStat('dns,tree', (s) => new DnsTree(s));
   registerStat('http,tree', (s) => new HttpTree(s));
   registerStat('openvpn', (s) => new OpenvpnSessions(s), 1);
+  registerStat('follow', (s) => new FollowStream(s), followArgs);
 }
