@@ -54,6 +54,21 @@ describe('vpnscope command line', () => {
     expect(r.err).toMatch(/^vpnscope: .*package\.json: not a capture file/);
   });
 
+  it('checks -o preferences before reading: unknown names and bad values are one line and exit 1, an unreadable key file a warning', () => {
+    const unknown = run(['-o', 'tcp.analyse_everything:TRUE', dns]);
+    expect([unknown.code, unknown.out, unknown.err]).toEqual([1, '', 'vpnscope: -o tcp.analyse_everything: no such preference (vpnscope -G prefs lists them)\n']);
+    const bad = run(['-o', 'tcp.check_checksum:sometimes', dns]);
+    expect([bad.code, bad.err]).toEqual([1, "vpnscope: -o tcp.check_checksum takes TRUE or FALSE, not 'sometimes'\n"]);
+    const missing = run(['-o', 'tls.keylog_file:/nonexistent/keys.log', '-c', '1', dns]);
+    expect(missing.code).toBe(0);
+    expect(missing.out.trimEnd().split('\n')).toHaveLength(1);
+    expect(missing.err).toBe('vpnscope: warning: -o tls.keylog_file: cannot read /nonexistent/keys.log; nothing is decrypted with it\n');
+    // Booleans as Wireshark writes them, in any case.
+    expect(run(['-o', 'tcp.relative_sequence_numbers:false', '-c', '1', dns]).code).toBe(0);
+    const prefs = run(['-G', 'prefs']).out.split('\n').map((l) => l.split('\t')[0]);
+    expect(prefs).toEqual(expect.arrayContaining(['tls.keylog_file', 'openvpn.static_key', 'openvpn.tls_crypt_key', 'openvpn.wrap', 'tcp.desegment_tcp_streams']));
+  });
+
   it('rejects an unknown flag in one line with exit status 1', () => {
     const r = run(['--bogus', dns]);
     expect(r.code).toBe(1);

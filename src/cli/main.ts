@@ -11,6 +11,8 @@
  */
 import { Command, CommanderError, Option, type OptionValues } from 'commander';
 import { registerAll } from '../protocols/index.js';
+import { allPreferences, checkPreferenceValue, findPreference } from '../engine/prefs.js';
+import { accessSync, constants } from 'node:fs';
 import { findProtocol } from '../engine/dispatch.js';
 import { registerStats } from '../stats/all.js';
 import { runFile, type RunOptions } from './run.js';
@@ -52,7 +54,7 @@ export function buildProgram(): Command {
     .option('-d, --decode-as <rule>', 'decode a port as a protocol, e.g. udp.port==1198,openvpn (repeatable)', collect, [])
     .option('--explain', 'with -V: print under each field what it means')
     .option('--no-color', 'never colour the output')
-    .option('-G, --glossary <report>', 'print a report instead of reading a capture: "fields" or "protocols"')
+    .option('-G, --glossary <report>', 'print a report instead of reading a capture: "fields", "protocols" or "prefs"')
     .configureOutput({
       writeErr: () => {},
       writeOut: (s) => process.stdout.write(s),
@@ -71,14 +73,35 @@ function protocolSet(list: string): Set<string> {
   return new Set(names);
 }
 
+/**
+ * -o name:value, checked against the preferences the protocols declare (as tshark refuses an unknown
+ * one). A key file that cannot be read is only warned about: a live capture's key log may appear later.
+ */
 function parsePrefs(list: string[]): Record<string, string> {
   const prefs: Record<string, string> = {};
   for (const p of list) {
     const i = p.indexOf(':');
     if (i <= 0) throw new CliError(`-o needs name:value, not '${p}'`, ExitCode.Usage);
-    prefs[p.slice(0, i)] = p.slice(i + 1);
+    const name = p.slice(0, i);
+    const value = p.slice(i + 1);
+    const pref = findPreference(name);
+    if (!pref) throw new CliError(`-o ${name}: no such preference (vpnscope -G prefs lists them)`, ExitCode.Usage);
+    const wrong = checkPreferenceValue(pref, value);
+    if (wrong) throw new CliError(`-o ${wrong}`, ExitCode.Usage);
+    if (pref.kind === 'file' && !readable(value)) process.stderr.write(`vpnscope: warning: -o ${name}: cannot read ${value}; nothing is decrypted with it\n`);
+    // Protocols compare booleans as Wireshark writes them: TRUE, FALSE.
+    prefs[name] = pref.kind === 'bool' ? value.toUpperCase() : value;
   }
   return prefs;
+}
+
+function readable(file: string): boolean {
+  try {
+    accessSync(file, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function parseDecodeAs(list: string[]): { table: string; key: number | string; protocol: string }[] {
@@ -102,10 +125,11 @@ function glossary(report: string): string {
   if (report === 'protocols') {
     return all.filter((f) => f.type === FT.Protocol).map((f) => `${f.name}\t${f.abbrev}\t${f.description}`).join('\n') + '\n';
   }
+  if (report === 'prefs') return allPreferences().map((p) => `${p.name}\t${p.kind}\t${p.description}`).join('\n') + '\n';
   if (report === 'fields') {
     return all.map((f) => `${f.type === FT.Protocol ? 'P' : 'F'}\t${f.name}\t${f.abbrev}\t${typeNames[f.type]}\t${f.protocol}\t${f.description}`).join('\n') + '\n';
   }
-  throw new CliError(`-G takes "fields" or "protocols", not '${report}'`, ExitCode.Usage);
+  throw new CliError(`-G takes "fields", "protocols" or "prefs", not '${report}'`, ExitCode.Usage);
 }
 
 export async function main(argv: string[]): Promise<void> {

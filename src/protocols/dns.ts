@@ -34,6 +34,9 @@ import type { Packet } from '../engine/packet.js';
 import { type Node, Severity } from '../engine/tree.js';
 import { dissectPdus, isStreamData, NEED_MORE } from '../engine/stream.js';
 import { ipv4ToString, ipv6ToString } from '../engine/format.js';
+import { preference } from '../engine/prefs.js';
+
+const retransmissionPref = preference('dns.retransmission_timer', 'number', 'Seconds within which a repeated query is a retransmission (5 by default, as in Wireshark).');
 
 // ---------------------------------------------------------------------------------------------
 // Value names
@@ -625,7 +628,7 @@ function linkTransaction(pkt: Packet, id: number, response: boolean, idNode: Nod
     }
     const repeated = list?.find((t) => t.repeats?.includes(f.number));
     const last = list?.[list.length - 1];
-    const timer = Number(pkt.session.prefs['dns.retransmission_timer'] ?? 5);
+    const timer = Number(pkt.session.prefs[retransmissionPref] ?? 5);
     const original = repeated ?? (last && last.repFrame === 0 && f.seconds - last.reqSeconds + (f.nanos - last.reqNanos) / 1e9 < timer ? last : null);
     if (original) {
       if (!repeated && (original.repeats ??= []).length < MAX_REPEATS) original.repeats.push(f.number);

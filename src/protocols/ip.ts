@@ -33,6 +33,10 @@ import { ipv4Text } from '../engine/addrtext.js';
 import { Reassembler, FragmentProblem, type FragmentResult } from '../engine/fragments.js';
 import { checksumStatusField, ChecksumStatus, checksumRange } from './checksum.js';
 import type { EthertypePayload } from './eth.js';
+import { preference } from '../engine/prefs.js';
+
+const checkChecksumPref = preference('ip.check_checksum', 'bool', 'FALSE: do not verify IPv4 header checksums (they are verified by default).');
+const defragmentPref = preference('ip.defragment', 'bool', 'FALSE: do not put fragmented IPv4 datagrams back together.');
 
 /** What IPv4 and IPv6 hand to the protocol they carry, as `data` (ICMP shows the TTL in its Info). */
 export interface IpPayloadInfo {
@@ -549,7 +553,7 @@ function dissectIp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   const checksum = buf.u16(10);
   const checksumNode = node.add(hf.checksum, buf, 10, 2, checksum);
   const statusField = checksumStatusField('ip');
-  if (pkt.session.prefs['ip.check_checksum'] === 'FALSE' || !buf.has(0, hl)) {
+  if (pkt.session.prefs[checkChecksumPref] === 'FALSE' || !buf.has(0, hl)) {
     checksumNode.suffix = ' [validation disabled]';
     node.addGenerated(statusField, ChecksumStatus.Unverified);
   } else {
@@ -631,7 +635,7 @@ function dissectIp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   const moreFragments = (flags & 1) !== 0;
   if (moreFragments || fragUnits > 0) {
     const offset = fragUnits * 8;
-    const defragment = !inError && pkt.session.prefs['ip.defragment'] !== 'FALSE' && payload.length === payload.reportedLength;
+    const defragment = !inError && pkt.session.prefs[defragmentPref] !== 'FALSE' && payload.length === payload.reportedLength;
     if (defragment) {
       const reassembler = pkt.session.global('ip.reassembly', () => new Reassembler({ maxDatagram: IP_MAX_DATAGRAM }));
       const key = `${src}:${dst}:${id}:${proto}`;

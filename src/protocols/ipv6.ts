@@ -32,6 +32,9 @@ import { hex, ipv6ToString } from '../engine/format.js';
 import { Reassembler, FragmentProblem } from '../engine/fragments.js';
 import { addFragmentList, dscpNames, ecnNames, ipProtocolNames, type FragmentFields, type IpPayloadInfo } from './ip.js';
 import type { EthertypePayload } from './eth.js';
+import { preference } from '../engine/prefs.js';
+
+const defragmentPref = preference('ipv6.defragment', 'bool', 'FALSE: do not put fragmented IPv6 packets back together.');
 
 const optionTypeNames: Record<number, string> = {
   0x00: 'Pad1',
@@ -294,7 +297,7 @@ function walkHeaders(buf: Buf, pkt: Packet, parent: Node, ipNode: Node, nxt: num
         continue;
       }
       const rest = buf.sub(off);
-      const defragment = !pkt.inErrorPacket && pkt.session.prefs['ipv6.defragment'] !== 'FALSE' && rest.length === rest.reportedLength;
+      const defragment = !pkt.inErrorPacket && pkt.session.prefs[defragmentPref] !== 'FALSE' && rest.length === rest.reportedLength;
       if (defragment) {
         const reassembler = pkt.session.global('ipv6.reassembly', () => new Reassembler({ maxDatagram: 65535 }));
         const key = `${ipv6ToString(src)} ${ipv6ToString(dst)} ${ident}`;

@@ -49,6 +49,9 @@ import { type ConvState, OvpnSession } from './openvpn/session.js';
 import { type PacketContext, globalState, say, seconds } from './openvpn/context.js';
 import { dissectControl, dissectQuoted } from './openvpn/controltree.js';
 import { dissectDataPacket, dissectStatic, dissectUnknown } from './openvpn/datatree.js';
+import { preference } from '../engine/prefs.js';
+
+const wrapPref = preference('openvpn.wrap', 'text', 'Forces the control channel wrapping (plain, tls-auth, tls-auth-sha256 …, tls-crypt, tls-crypt-v2, static-key) instead of detecting it.');
 
 export type { OpenvpnTap, SessionRecord } from './openvpn/session.js';
 
@@ -158,7 +161,7 @@ function sessionFor(pb: Buf, ctx: PacketContext): OvpnSession {
 
 /** A reset worth starting a session for: some wrapping explains it well, or the user chose one. */
 function looksLikeReset(pb: Buf, pkt: Packet): boolean {
-  const pref = parseWrapPref(pkt.session.prefs['openvpn.wrap']);
+  const pref = parseWrapPref(pkt.session.prefs[wrapPref]);
   if (pref) return !layoutControl(pb, pref).problem;
   const best = judgeControl(pb, { seconds: pkt.frame.seconds, knownSids: new Set(), peerSid: null })[0];
   return best !== undefined && best.score >= 4;
@@ -172,7 +175,7 @@ function startSession(ctx: PacketContext, clientIs: 'sender' | 'receiver' | null
   const a = clientIs === 'receiver' ? receiver : sender;
   const b = clientIs === 'receiver' ? sender : receiver;
   const s = new OvpnSession(g.count++, pkt.transport === 'tcp' ? 'tcp' : 'udp', conv.index, a, b, clientIs !== null,
-    parseWrapPref(pkt.session.prefs['openvpn.wrap']), pkt.number, seconds(pkt), g.base);
+    parseWrapPref(pkt.session.prefs[wrapPref]), pkt.number, seconds(pkt), g.base);
   st.current = s;
   return s;
 }

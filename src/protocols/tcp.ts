@@ -44,6 +44,11 @@ import { setBitNames } from '../engine/format.js';
 import { StreamDirection, reassemblyFields, type StreamData } from '../engine/stream.js';
 import type { IpPayloadInfo } from './ip.js';
 import { checksumStatusField, ChecksumStatus, internetChecksum, pseudoHeaderSum } from './checksum.js';
+import { preference } from '../engine/prefs.js';
+
+const relativePref = preference('tcp.relative_sequence_numbers', 'bool', 'FALSE: show raw sequence and acknowledgement numbers instead of ones relative to the first seen.');
+const checkChecksumPref = preference('tcp.check_checksum', 'bool', 'TRUE: verify TCP checksums (off by default, as in Wireshark).');
+const desegmentPref = preference('tcp.desegment_tcp_streams', 'bool', 'FALSE: do not put messages that span TCP segments back together.');
 
 const FIN = 0x001;
 const SYN = 0x002;
@@ -1026,7 +1031,7 @@ function dissectTcp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
     }
   }
 
-  const relative = prefs['tcp.relative_sequence_numbers'] !== 'FALSE';
+  const relative = prefs[relativePref] !== 'FALSE';
   const seq = relative && !short ? u32(seqRaw - fwd.baseSeq) : seqRaw;
   const ackShown = flags & ACK && relative && !short ? u32(ackRaw - rev.baseSeq) : ackRaw;
   const nxtseq = u32(seq + seglen + (flags & (SYN | FIN) ? 1 : 0));
@@ -1206,7 +1211,7 @@ function addFlags(buf: Buf, pkt: Packet, node: Node, flags: number, ft: FlagText
 function addChecksum(buf: Buf, pkt: Packet, node: Node, checksum: number, hdrLen: number): boolean {
   const c = node.add(hf.checksum, buf, 16, 2, checksum);
   const length = buf.reportedLength;
-  if (pkt.session.prefs['tcp.check_checksum'] !== 'TRUE' || buf.length < length || !pkt.netSrcBytes || hdrLen > length) {
+  if (pkt.session.prefs[checkChecksumPref] !== 'TRUE' || buf.length < length || !pkt.netSrcBytes || hdrLen > length) {
     c.suffix = ' [unverified]';
     node.addGenerated(checksumStatusField('tcp'), ChecksumStatus.Unverified);
     return false;
@@ -1312,7 +1317,7 @@ function addAnalysisTree(node: Node, pkt: Packet, conn: TcpConnection): void {
 
 /** Passes bytes to the protocol on these ports (or found by heuristics), with the direction's stream state. */
 function passUp(bytes: Buf, pkt: Packet, parent: Node, flow: Flow, conv: Conversation, srcPort: number, dstPort: number, node: Node): void {
-  const desegment = pkt.session.prefs['tcp.desegment_tcp_streams'] !== 'FALSE';
+  const desegment = pkt.session.prefs[desegmentPref] !== 'FALSE';
   // "TCP segment data" lines for bytes kept for a later PDU go in this segment's TCP tree.
   flow.data.tree = node;
   if (pkt.session.taps) pkt.tap('tcp.follow', { conv, fromA: conv.isFromA(pkt.netSrc, srcPort), bytes: bytes.bytesAt(0, bytes.length) });

@@ -44,6 +44,10 @@ import { type Node, Severity } from '../engine/tree.js';
 import { dissectPdus, isStreamData, NEED_MORE, NOT_THIS, type ReassemblyFields, StreamDirection, type StreamData } from '../engine/stream.js';
 import { keyLog, nextTrafficSecret, type RecordCipher, suiteParams, tls12Ciphers, tls13Cipher } from './tlskeys.js';
 import type { Conversation } from '../engine/session.js';
+import { preference } from '../engine/prefs.js';
+
+/** The key log (NSS format, SSLKEYLOGFILE) TLS is decrypted with; OpenVPN reads it too. */
+export const keyLogPref = preference('tls.keylog_file', 'file', 'A TLS key log (NSS format, as SSLKEYLOGFILE writes): TLS sessions whose secrets it holds are decrypted, OpenVPN data keys derived.');
 
 // ---------------------------------------------------------------------------------------------
 // Value names (IANA TLS registries).
@@ -473,7 +477,7 @@ function validRecordStart(b: Buf, offset: number): boolean | 'short' {
 function dissectTls(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   const conv = conversationOf(pkt);
   const s = sessionOf(conv, data);
-  const keyLogPath = pkt.session.prefs['tls.keylog_file'];
+  const keyLogPath = pkt.session.prefs[keyLogPref];
   if (keyLogPath && !s.keys) s.keys = newKeys();
   const ctx: Ctx = {
     pkt, parent, s, dir: conv.isFromA(pkt.netSrc, pkt.srcPort) ? 0 : 1, layer: null, layerSource: null, infoStarted: false,

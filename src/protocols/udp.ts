@@ -20,6 +20,9 @@ import type { Packet } from '../engine/packet.js';
 import { type Node, Severity, textField } from '../engine/tree.js';
 import type { IpPayloadInfo } from './ip.js';
 import { checksumStatusField, ChecksumStatus, internetChecksum, pseudoHeaderSum } from './checksum.js';
+import { preference } from '../engine/prefs.js';
+
+const checkChecksumPref = preference('udp.check_checksum', 'bool', 'TRUE: verify UDP checksums (off by default, as in Wireshark: offloading NICs leave them wrong in captures).');
 
 const hf = {
   srcport: field('udp.srcport', 'Source Port', FT.UInt16, 'The port of the sending program; replies go back to it.'),
@@ -75,7 +78,7 @@ function dissectUdp(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
     checksumNode.suffix = ' [zero-value ignored]';
     // Under the checksum, where tshark puts the status of a checksum the sender left out.
     checksumNode.addGenerated(checksumStatusField('udp'), ChecksumStatus.NotPresent);
-  } else if (pkt.session.prefs['udp.check_checksum'] === 'TRUE' && buf.length >= length && length >= 8) {
+  } else if (pkt.session.prefs[checkChecksumPref] === 'TRUE' && buf.length >= length && length >= 8) {
     const sum = internetChecksum(buf.bytesAt(0, length), pseudoHeaderSum(pkt, 17, length));
     const good = sum === 0 || sum === 0xffff;
     checksumNode.suffix = good ? ' [correct]' : ' [incorrect]';

@@ -24,6 +24,8 @@ import { keysFromPref, unwrapClientKey, unwrapControl } from './tlscrypt.js';
 import { DYNAMIC_TLS_CRYPT_LABEL, exportKeyingMaterial, keyLog, sniffHello } from './keylog.js';
 import { type PacketContext, addTypeByte, addWrap, noteSid, say, seconds, sidHex, tap } from './context.js';
 import { dissectStatic } from './datatree.js';
+import { keyLogPref } from '../tls.js';
+import { tlsCryptKeyPref } from './tlscrypt.js';
 // -------------------------------------------------------------------------------- control packets
 
 export function dissectControl(pb: Buf, ctx: PacketContext): void {
@@ -234,7 +236,7 @@ function addWkc(pb: Buf, ctx: PacketContext, l: ControlLayout): void {
   const w = node.add(hf.wkc, pb, l.wkcOffset, l.wkcLength, pb.bytesAt(l.wkcOffset, l.wkcLength));
   const end = l.wkcOffset + l.wkcLength;
   // With the server key, the client key inside can be unwrapped: then the session can be decrypted.
-  const serverKey = keysFromPref(pkt.session.prefs['openvpn.tls_crypt_key'])?.v2Server;
+  const serverKey = keysFromPref(pkt.session.prefs[tlsCryptKeyPref])?.v2Server;
   const opened = serverKey ? unwrapClientKey(serverKey, pb.bytesAt(l.wkcOffset, l.wkcLength)) : null;
   if (opened && !s.v2ClientKey) s.v2ClientKey = opened.key.slice();
   if (!node.real) return;
@@ -264,7 +266,7 @@ function addWkc(pb: Buf, ctx: PacketContext, l: ControlLayout): void {
 function openTlsCrypt(pb: Buf, ctx: PacketContext, l: ControlLayout, dynamic: boolean): { buf: Buf; layout: ControlLayout } | null {
   const { pkt, node } = ctx;
   const s = ctx.session;
-  const keys = keysFromPref(pkt.session.prefs['openvpn.tls_crypt_key']);
+  const keys = keysFromPref(pkt.session.prefs[tlsCryptKeyPref]);
   const configured = s.detector.wrap?.kind === 'tls-crypt-v2' ? (s.v2ClientKey ?? keys?.tlsCrypt) : keys?.tlsCrypt;
   const candidates = dynamic ? dynamicKeys(s, pkt, configured) : configured ? [configured] : [];
   if (candidates.length === 0) return null;
@@ -291,7 +293,7 @@ function openTlsCrypt(pb: Buf, ctx: PacketContext, l: ControlLayout, dynamic: bo
 /** Dynamic tls-crypt key candidates: the exported key, and the same XORed with the configured tls-crypt key. */
 function dynamicKeys(s: OvpnSession, pkt: Packet, configured: Uint8Array | undefined): Uint8Array[] {
   if (s.dynamicKeys !== undefined) return s.dynamicKeys ?? [];
-  const path = pkt.session.prefs['tls.keylog_file'];
+  const path = pkt.session.prefs[keyLogPref];
   const log = keyLog(path);
   if (!log) return [];
   const hello = s.keys.get(0)?.hello;

@@ -17,6 +17,8 @@ import { type DataKeys, type Opened, type Payload, DATA_KEYS_LABEL, KEY2_SIZE, O
 import { exportKeyingMaterial, keyLog, openvpnPrfKeys } from './keylog.js';
 import { keysFromPref } from './tlscrypt.js';
 import { callDissector, findProtocol } from '../../engine/dispatch.js';
+import { keyLogPref } from '../tls.js';
+import { staticKeyPref } from './tlscrypt.js';
 // ----------------------------------------------------------------------------------- data packets
 
 export function dissectDataPacket(pb: Buf, ctx: PacketContext, op: number): void {
@@ -210,7 +212,7 @@ export function dissectStatic(pb: Buf, ctx: PacketContext, wrap: Wrap): void {
  * string says why there are none; null when no key log was given.
  */
 function tlsDataKeys(ctx: PacketContext, keyId: number): DataKeys[] | string | null {
-  const path = ctx.pkt.session.prefs['tls.keylog_file'];
+  const path = ctx.pkt.session.prefs[keyLogPref];
   if (!path || ctx.pkt.inErrorPacket) return null;
   const s = ctx.session;
   const known = s.dataKeys.get(keyId);
@@ -246,7 +248,7 @@ function tlsDataKeys(ctx: PacketContext, keyId: number): DataKeys[] | string | n
 
 /** The static key of a static-key session (openvpn.static_key); a string says why there is none; null when none was given. */
 function staticDataKeys(ctx: PacketContext): DataKeys[] | string | null {
-  const pref = ctx.pkt.session.prefs['openvpn.static_key'];
+  const pref = ctx.pkt.session.prefs[staticKeyPref];
   if (!pref || ctx.pkt.inErrorPacket) return null;
   const s = ctx.session;
   const known = s.dataKeys.get(-1);

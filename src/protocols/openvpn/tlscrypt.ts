@@ -17,6 +17,10 @@
  */
 import { crypto } from '../../engine/builtins.js';
 import { readFileSync } from 'node:fs';
+import { preference } from '../../engine/prefs.js';
+
+export const staticKeyPref = preference('openvpn.static_key', 'file', 'An OpenVPN static key file (--secret): static-key sessions are decrypted with it.');
+export const tlsCryptKeyPref = preference('openvpn.tls_crypt_key', 'file', 'A tls-crypt key, or a tls-crypt-v2 client or server key: control packets wrapped with it are decrypted.');
 
 export interface KeyMaterial {
   /** The 256-byte tls-crypt key (or tls-crypt-v2 client key Kc). */
