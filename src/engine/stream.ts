@@ -17,6 +17,17 @@ import type { Packet } from './packet.js';
 import { type Node, Severity } from './tree.js';
 import { FT, type FieldDef, field } from './fields.js';
 
+/** How a protocol wants its PDUs shown. */
+export interface PduOptions {
+  /** "[PDU Size: N]" for each PDU a segment holds whole, as protocols that use Wireshark's tcp_dissect_pdus show it. */
+  pduSizes?: boolean;
+}
+
+/** The options of protocols Wireshark cuts with tcp_dissect_pdus (DNS and OpenVPN over TCP, HTTP/2). */
+export const TCP_PDUS: PduOptions = { pduSizes: true };
+
+const pduSizeField = field('tcp.pdu.size', 'PDU Size', FT.UInt32, 'The size of one whole message of the protocol above found in this segment.');
+
 /** Returned by a PDU-length function when the header itself is not complete yet. */
 export const NEED_MORE = -1;
 /** Returned by a PDU-length function when the bytes cannot be this protocol. */
@@ -183,6 +194,11 @@ export interface StreamData {
   /** The transport's tree node for this segment: "TCP segment data" lines go there (else at the top). */
   tree?: Node;
   /**
+   * The TCP tree under it, when the stream is carried inside another protocol (TLS's decrypted
+   * application data): PDU sizes go there, as Wireshark puts them in TCP's tree.
+   */
+  tcpTree?: Node;
+  /**
    * The protocol the stream's protocol carries in turn, when the transport knows it: OpenVPN's
    * control channel says its TLS carries OpenVPN control messages (read when TLS is decrypted).
    */
@@ -207,6 +223,7 @@ export function dissectPdus(
   pduLength: (b: Buf, offset: number) => number,
   dissectPdu: (pdu: Buf, pkt: Packet, parent: Node) => void,
   onNotThis?: (rest: Buf, pkt: Packet, parent: Node) => void,
+  options?: PduOptions,
 ): number {
   const dir = isStreamData(data) ? data.direction : null;
   let work = buf;
@@ -277,6 +294,11 @@ export function dissectPdus(
       // A datagram cannot continue elsewhere: dissect what is there and let the dissector flag it.
       dissectPdu(work.sub(offset), pkt, parent);
       return count + 1;
+    }
+    // Wireshark's tcp_dissect_pdus names the size of each PDU a segment holds whole, in TCP's tree.
+    if (dir && options?.pduSizes && parent.real) {
+      const sd = data as StreamData;
+      (sd.tcpTree ?? sd.tree ?? parent).addGenerated(pduSizeField, len, work, offset, len);
     }
     dissectPdu(work.sub(offset, len), pkt, parent);
     count++;

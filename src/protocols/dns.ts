@@ -32,7 +32,7 @@ import { callDissector, protocol, table, type Protocol } from '../engine/dispatc
 import { type Buf, ReportedBoundsError } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
 import { type Node, Severity } from '../engine/tree.js';
-import { dissectPdus, isStreamData, NEED_MORE } from '../engine/stream.js';
+import { dissectPdus, isStreamData, NEED_MORE, TCP_PDUS } from '../engine/stream.js';
 import { ipv4ToString, ipv6ToString } from '../engine/format.js';
 import { preference } from '../engine/prefs.js';
 
@@ -1270,7 +1270,7 @@ function dissectTcpPdu(pdu: Buf, pkt: Packet, parent: Node): void {
 
 function dissectDns(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   if (isStreamData(data) || pkt.transport === 'tcp') {
-    dissectPdus(buf, pkt, parent, data, tcpPduLength, (pdu, p, par) => callDissector(tcpPdu, pdu, p, par));
+    dissectPdus(buf, pkt, parent, data, tcpPduLength, (pdu, p, par) => callDissector(tcpPdu, pdu, p, par), undefined, TCP_PDUS);
     return;
   }
   dissectMessage(buf, pkt, pkt.addLayer(dns, parent, buf, 0, buf.length), Variant.Dns);

@@ -691,6 +691,16 @@ function showBody(body: Buf, pkt: Packet, parent: Node, node: Node, contentType:
     const n = node.add(hf.fileData, body, 0, body.length, UTF8_OF_BYTES);
     n.text = `File Data: ${body.length} bytes`;
   }
+  dissectMediaBody(body, pkt, parent, node, contentType);
+  // What the capture cut off the end: shown as far as it goes, then HTTP is truncated there.
+  if (body.length < body.reportedLength) body.check(body.length, 1);
+}
+
+/**
+ * A message body handed to the dissector of its media type (Content-Type): JSON, form data, text
+ * lines …, or the generic media layer; raw data under `node` when there is no type. HTTP/2 uses it too.
+ */
+export function dissectMediaBody(body: Buf, pkt: Packet, parent: Node, node: Node, contentType: string): void {
   const mediaType = mediaTypeOf(contentType);
   const info: MediaInfo = { mediaType, contentType };
   if (!mediaType) dissectData(body, pkt, node);
@@ -699,8 +709,6 @@ function showBody(body: Buf, pkt: Packet, parent: Node, node: Node, contentType:
       ?? (mediaType.startsWith('text/') || textualTypes.has(mediaType) ? textLines : undefined);
     callDissector(byType ?? media, body, pkt, parent, info);
   }
-  // What the capture cut off the end: shown as far as it goes, then HTTP is truncated there.
-  if (body.length < body.reportedLength) body.check(body.length, 1);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ import * as openvpn from './openvpn.js';
 import * as http from './http.js';
 import * as tls from './tls.js';
 import * as ssh from './ssh.js';
+import * as http2 from './http2.js';
 import * as json from './json.js';
 import * as websocket from './websocket.js';
 import * as vxlan from './vxlan.js';
@@ -70,6 +71,7 @@ const modules: { register(): void }[] = [
   websocket,
   tls,
   ssh,
+  http2,
   vxlan,
   gre,
   geneve,

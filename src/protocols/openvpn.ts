@@ -37,7 +37,7 @@ import { protocol, table } from '../engine/dispatch.js';
 import type { Buf } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
 import type { Node } from '../engine/tree.js';
-import { dissectPdus, NEED_MORE, isStreamData } from '../engine/stream.js';
+import { dissectPdus, NEED_MORE, isStreamData, TCP_PDUS } from '../engine/stream.js';
 import type { Conversation } from '../engine/session.js';
 import { hf } from './openvpn/fields.js';
 import {
@@ -61,7 +61,7 @@ function dissectOpenvpn(buf: Buf, pkt: Packet, parent: Node, data?: unknown): vo
   if (pkt.transport === 'tcp') {
     dissectPdus(buf, pkt, parent, data,
       (b, offset) => (b.has(offset, 2) ? b.u16(offset) + 2 : NEED_MORE),
-      (pdu, p, par) => dissectPacket(pdu, p, par, true));
+      (pdu, p, par) => dissectPacket(pdu, p, par, true), undefined, TCP_PDUS);
     return;
   }
   dissectPacket(buf, pkt, parent, false);

@@ -437,6 +437,8 @@ interface Ctx {
   inner: Protocol | undefined;
   /** The carrier's name for this pair of streams (StreamData.channel), passed on to the protocol inside. */
   channel: object | undefined;
+  /** TCP's tree for this segment, where the protocol inside puts its PDU sizes. */
+  tcpTree: Node | undefined;
   /** The key log file, when decryption was asked for. */
   keyLogPath: string | undefined;
   /** What the tap gets at the end. */
@@ -484,6 +486,7 @@ function dissectTls(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
     appProtocol: pkt.session.lookup(appPorts, pkt.srcPort) ?? pkt.session.lookup(appPorts, pkt.dstPort),
     inner: isStreamData(data) ? data.inner : undefined,
     channel: isStreamData(data) ? data.channel : undefined,
+    tcpTree: isStreamData(data) && pkt.transport === 'tcp' ? data.tree : undefined,
     keyLogPath,
     tap: { records: [] },
   };
@@ -716,7 +719,7 @@ function handOn(content: Buf, proto: Protocol, layer: Node, ctx: Ctx): void {
     const conv = conversationOf(pkt);
     pkt.tap('tls.follow', { conv, fromA: conv.isFromA(pkt.netSrc, pkt.srcPort), bytes: content.bytesAt(0, content.length) });
   }
-  const data: StreamData = { direction: ctx.s.keys!.app[ctx.dir], tree: layer, channel: ctx.channel };
+  const data: StreamData = { direction: ctx.s.keys!.app[ctx.dir], tree: layer, tcpTree: ctx.tcpTree, channel: ctx.channel };
   callDissector(proto, content, pkt, ctx.parent, data);
   // The next record of this frame is a new TLS layer, after what the protocol inside added.
   ctx.layer = null;

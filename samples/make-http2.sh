@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Regenerates samples/http2.pcap and its key log samples/http2.keylog.
+#
+# A node HTTP/2 server (http2.createSecureServer, RSA certificate for
+# CN=vpnscope.test made here) listens on 10.55.0.1:443 in namespace
+# vsample-h2-a; curl --http2 in vsample-h2-b makes two requests on one
+# connection (GET / and GET /missing, 404) over TLS 1.3 with ALPN h2, and
+# writes its TLS secrets to the key log (SSLKEYLOGFILE).
+# tcpdump captures on the server-side veth (Ethernet link type).
+# All traffic stays inside the two namespaces created here.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+for tool in ip tcpdump openssl ethtool ss curl node; do
+  command -v "$tool" >/dev/null || { echo "missing tool: $tool" >&2; exit 1; }
+done
+[ "$(id -u)" = 0 ] || { echo "must run as root (network namespaces)" >&2; exit 1; }
+
+NSA=vsample-h2-a   # server: 10.55.0.1
+NSB=vsample-h2-b   # client: 10.55.0.2
+TMP=$(mktemp -d)
+PIDS=()
+
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  ip netns del "$NSA" 2>/dev/null || true
+  ip netns del "$NSB" 2>/dev/null || true
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+# --- topology ---------------------------------------------------------------
+ip netns del "$NSA" 2>/dev/null || true
+ip netns del "$NSB" 2>/dev/null || true
+ip netns add "$NSA"
+ip netns add "$NSB"
+for ns in "$NSA" "$NSB"; do
+  ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.router_solicitations=0
+  ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.accept_dad=0
+  ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+  ip -n "$ns" link set lo up
+done
+ip -n "$NSA" link add a0 address 02:55:00:00:00:01 type veth \
+  peer name b0 address 02:55:00:00:00:02 netns "$NSB"
+ip netns exec "$NSA" ethtool -K a0 tx off tso off gso off gro off >/dev/null
+ip netns exec "$NSB" ethtool -K b0 tx off tso off gso off gro off >/dev/null
+ip -n "$NSA" addr add 10.55.0.1/24 dev a0
+ip -n "$NSB" addr add 10.55.0.2/24 dev b0
+ip -n "$NSA" link set a0 up
+ip -n "$NSB" link set b0 up
+ip -n "$NSA" neigh add 10.55.0.2 lladdr 02:55:00:00:00:02 dev a0 nud permanent
+ip -n "$NSB" neigh add 10.55.0.1 lladdr 02:55:00:00:00:01 dev b0 nud permanent
+sleep 1
+
+# --- certificate and server ---------------------------------------------------------
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/key.pem" -out "$TMP/cert.pem" -days 3650 \
+  -subj '/CN=vpnscope.test' -addext 'subjectAltName=DNS:vpnscope.test' 2>/dev/null
+ip netns exec "$NSA" node http2-server.mjs "$TMP/cert.pem" "$TMP/key.pem" 443 >"$TMP/server.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 100); do ip netns exec "$NSA" ss -lnt | grep -q ':443 ' && break; sleep 0.1; done
+
+ip netns exec "$NSA" tcpdump -i a0 --immediate-mode -U -Z root -w "$TMP/http2.pcap" >"$TMP/tcpdump.log" 2>&1 &
+CAP=$!
+PIDS+=($CAP)
+for _ in $(seq 50); do grep -q 'listening on' "$TMP/tcpdump.log" && break; sleep 0.1; done
+
+SSLKEYLOGFILE="$TMP/http2.keylog" ip netns exec "$NSB" curl -sS --http2 --cacert "$TMP/cert.pem" \
+  --resolve vpnscope.test:443:10.55.0.1 --local-port 42001 \
+  https://vpnscope.test/ -o /dev/null https://vpnscope.test/missing -o /dev/null -w '%{http_version} %{http_code}\n'
+
+sleep 1
+kill -INT "$CAP"
+wait "$CAP" || true
+mv "$TMP/http2.pcap" http2.pcap
+cp "$TMP/http2.keylog" http2.keylog
+echo "http2.pcap: $(tcpdump -r http2.pcap 2>/dev/null | wc -l) packets, $(wc -l <http2.keylog) key log lines"
