@@ -11,6 +11,11 @@ import { spawnSync } from 'node:child_process';
 import { repoRoot, samplesDir, fieldValue, fieldValues } from './util.js';
 import { dissectCapture } from './openvpn-capture.js';
 import { HpackDecoder, huffmanCodeLengths, huffmanDecode } from '../src/protocols/hpack.js';
+import { Session } from '../src/engine/session.js';
+import { Packet } from '../src/engine/packet.js';
+import { callDissector, findProtocol } from '../src/engine/dispatch.js';
+import { StreamDirection } from '../src/engine/stream.js';
+import { hexBytes, makeFrame } from './util.js';
 
 const bin = path.join(repoRoot, 'bin', 'vpnscope.js');
 const h2 = path.join(samplesDir, 'http2.pcap');
@@ -80,5 +85,42 @@ describe.skipIf(!fs.existsSync(h2))('HTTP/2 in decrypted TLS', () => {
     expect(at(17).info).toBe('HEADERS[3]: 404 Not Found, DATA[3] (text/plain)');
     // frame.protocols names HTTP2 once per frame, however many HTTP/2 frames it holds.
     expect(fieldValue(at(9), 'frame.protocols')).toBe('eth:ethertype:ip:tcp:tls:http2');
+  });
+});
+
+describe('HTTP/2 from bytes', () => {
+  const http2 = findProtocol('http2')!;
+  const run = (bytes: Uint8Array, session: Session, direction: StreamDirection, number: number): Packet => {
+    const pkt = new Packet(makeFrame(bytes, 147, number), session, true);
+    callDissector(http2, pkt.buf, pkt, pkt.root, { direction });
+    return pkt;
+  };
+
+  it('a header block cut into HEADERS and CONTINUATION is decoded when its last piece arrives; a frame over two segments is joined', () => {
+    const session = new Session({ buildTree: true });
+    const dir = new StreamDirection('TLS');
+    // HEADERS stream 1 without END_HEADERS: ":method GET" (82), ":path /" (84); then CONTINUATION with END_HEADERS: ":scheme https" (87), ":authority" literal "a.b".
+    const headers = hexBytes('00 00 02 01 01 00 00 00 01  82 84');
+    const cont = hexBytes('00 00 06 09 04 00 00 00 01  87 41 03 61 2e 62');
+    const p1 = run(headers, session, dir, 1);
+    expect(p1.info).toBe('HEADERS[1]');
+    expect(fieldValues(p1, 'http2.header.name')).toEqual([]);
+    // The CONTINUATION frame arrives in two pieces: 5 bytes, then the rest.
+    const p2 = run(cont.subarray(0, 5), session, dir, 2);
+    expect(p2.info).toContain('[TLS segment of a reassembled PDU]');
+    const p3 = run(cont.subarray(5), session, dir, 3);
+    expect(p3.info).toBe('CONTINUATION[1]: GET /');
+    expect(fieldValues(p3, 'http2.header.name')).toEqual([':method', ':path', ':scheme', ':authority']);
+    expect(fieldValue(p3, 'http2.request.full_uri')).toBe('https://a.b/');
+  });
+
+  it('a header block HPACK cannot decode is flagged, and the next frame is dissected', () => {
+    const session = new Session({ buildTree: true });
+    const dir = new StreamDirection('TLS');
+    const bad = run(hexBytes('00 00 01 01 04 00 00 00 01  ff'), session, dir, 1);
+    expect(bad.experts.map((e) => e.message)).toContain('HPACK: HPACK integer runs past the block');
+    const ping = run(hexBytes('00 00 08 06 00 00 00 00 00  01 02 03 04 05 06 07 08'), session, dir, 2);
+    expect(ping.info).toBe('PING[0]');
+    expect(fieldValue(ping, 'http2.ping')).toBe('01:02:03:04:05:06:07:08');
   });
 });

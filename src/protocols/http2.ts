@@ -218,7 +218,7 @@ function dissectFrame(b: Buf, layer: Node, pkt: Packet, c: Http2Connection, dir:
         break;
       }
       c.pendingBlock[dir] = null;
-      const whole = parts.length === 1 ? block : Buf.of(concat(parts), 'HTTP/2 header block');
+      const whole = parts.length === 1 ? block : Buf.of(Buffer.concat(parts), 'HTTP/2 header block');
       extra = showHeaders(whole, s, pkt, c, dir, streamId);
       break;
     }
@@ -255,16 +255,6 @@ function dissectFrame(b: Buf, layer: Node, pkt: Packet, c: Http2Connection, dir:
   if (extra) info += `: ${extra}`;
   if (s.real) s.text = `Stream: ${typeName}, Stream ID: ${streamId}, Length ${length}${extra ? `, ${extra}` : ''}`;
   return info;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** The flags byte and its bits, which depend on the frame type. */
