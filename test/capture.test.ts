@@ -368,6 +368,23 @@ describe('pcapng', () => {
     expect(source.truncatedAt).toBeUndefined();
   });
 
+  it('hands the secrets of Decryption Secrets Blocks on with the next frame (both byte orders)', async () => {
+    const keyLogText = 'CLIENT_RANDOM ' + '11'.repeat(32) + ' ' + '22'.repeat(48) + '\n';
+    const secrets = (le: boolean, type: number, data: Uint8Array) => block(le, 10, new Bytes(le).u32(type).u32(data.length).raw(data).pad().done());
+    const file = concat([
+      sectionHeader(LE), interfaceDescription(LE, 1, 0),
+      secrets(LE, 0x544c534b, text(keyLogText)), secrets(LE, 0x57474b4c, text('wireguard keys')),
+      enhancedPacket(LE, 0, 1n, payload(20, 3), 20), enhancedPacket(LE, 0, 2n, payload(20, 5), 20),
+      sectionHeader(BE), interfaceDescription(BE, 1, 0), secrets(BE, 0x544c534b, text('more')), enhancedPacket(BE, 0, 3n, payload(20, 7), 20),
+    ]);
+    fs.writeFileSync(tmpFile('secrets.pcapng'), file);
+    const { frames } = await readAll(openCapture(tmpFile('secrets.pcapng')));
+    expect(frames).toHaveLength(3);
+    expect(frames[0]!.secrets!.map((x) => [x.type.toString(16), new TextDecoder().decode(x.data)])).toEqual([['544c534b', keyLogText], ['57474b4c', 'wireguard keys']]);
+    expect(frames[1]!.secrets).toBeUndefined();
+    expect(frames[2]!.secrets!.map((x) => new TextDecoder().decode(x.data))).toEqual(['more']);
+  });
+
   it('reads SPB, obsolete PB, comments, both if_tsresol forms, if_tsoffset and a big-endian second section', async () => {
     fs.writeFileSync(tmpFile('synthetic.pcapng'), synthetic);
     const { frames, rows, source } = await readAll(openCapture(tmpFile('synthetic.pcapng')));

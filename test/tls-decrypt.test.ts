@@ -104,6 +104,21 @@ describe('TLS decryption with a key log', () => {
     expect(rows.some((r) => r.includes('x509'))).toBe(false);
   });
 
+  it.skipIf(spawnSync('editcap', ['--version'], { stdio: 'ignore' }).status !== 0)('a pcapng that carries its key log (editcap --inject-secrets) is decrypted without -o, like tshark', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vpnscope-dsb-'));
+    const file = path.join(tmp, 'https-with-secrets.pcapng');
+    expect(spawnSync('editcap', ['--inject-secrets', `tls,${httpsKeys}`, https, file]).status).toBe(0);
+    const fixture = fs.readFileSync(path.join(repoRoot, 'test/fixtures/tls/https.tshark.txt'), 'utf8');
+    expect(squeeze(vpnscope([file]))).toBe(fixture);
+    // OpenVPN too: the control channel and the data keys exported with the embedded secrets.
+    const ovpn = path.join(tmp, 'udp-tls-with-secrets.pcapng');
+    expect(spawnSync('editcap', ['--inject-secrets', `tls,${path.join(samplesDir, 'openvpn', 'keys', 'udp-tls.keylog')}`, path.join(samplesDir, 'openvpn', 'udp-tls.pcap'), ovpn]).status).toBe(0);
+    const out = vpnscope([ovpn]);
+    expect(out).toContain('Key Method 2 (client, OpenVPN 2.6.14)');
+    expect(out).toContain('Echo (ping) request');
+    fs.rmSync(tmp, { recursive: true });
+  });
+
   it('without the key log nothing changes; a session missing from it stays encrypted; wrong secrets open nothing', async () => {
     const plain = await dissectCapture(https);
     expect(plain.filter((p) => fieldValue(p, 'http.request.method')).length).toBe(0);

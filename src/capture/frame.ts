@@ -23,6 +23,11 @@ export interface Frame {
   interfaceName?: string;
   /** pcapng: which section of the file (from 1) the frame is in; undefined for other sources. */
   section?: number;
+  /**
+   * pcapng Decryption Secrets Blocks read since the previous frame: keys the capture carries for the
+   * frames after them (type 0x544c534b, "TLSK": a TLS key log in NSS format).
+   */
+  secrets?: { type: number; data: Uint8Array }[];
   /** pcapng packet comments (opt_comment). */
   comments?: string[];
 }

@@ -20,6 +20,8 @@
  *   3 Simple Packet: original length, data. Always interface 0, no timestamp; the captured length
  *              is not written down and follows from the snapshot length and the block size.
  *   2 Packet (obsolete): interface id (16 bits), drops count (16 bits), then as Enhanced Packet.
+ *   10 Decryption Secrets: secrets type (0x544c534b "TLSK": a TLS key log), length, the secrets
+ *              (what `editcap --inject-secrets` writes); handed on with the next frame.
  *
  * Options are (code 16 bits, length 16 bits, value padded to 4) and end with code 0.
  */
@@ -32,6 +34,7 @@ export const BLOCK_INTERFACE_DESCRIPTION = 1;
 export const BLOCK_PACKET_OBSOLETE = 2;
 export const BLOCK_SIMPLE_PACKET = 3;
 export const BLOCK_ENHANCED_PACKET = 6;
+export const BLOCK_DECRYPTION_SECRETS = 10;
 const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 
 const OPTION_END = 0;
@@ -111,6 +114,8 @@ export class PcapngDecoder implements FormatDecoder {
   readonly headerName = 'pcapng section header';
   stopped = false;
   corrupt: string | undefined = undefined;
+  /** Decryption secrets read since the last frame, for the next one. */
+  private pendingSecrets: { type: number; data: Uint8Array }[] | undefined = undefined;
   /** Sections seen so far. */
   sections = 0;
 
@@ -168,8 +173,19 @@ export class PcapngDecoder implements FormatDecoder {
         case BLOCK_SECTION_HEADER:
           this.sectionHeader(view, position, littleEndian);
           break;
+        case BLOCK_DECRYPTION_SECRETS: {
+          const secretsLength = view.getUint32(position + 12, this.littleEndian);
+          if (secretsLength <= length - 20) {
+            (this.pendingSecrets ??= []).push({ type: view.getUint32(position + 8, this.littleEndian), data: bytes.slice(position + 16, position + 16 + secretsLength) });
+          }
+          break;
+        }
         default:
           break;
+      }
+      if (frame !== undefined && this.pendingSecrets) {
+        frame.secrets = this.pendingSecrets;
+        this.pendingSecrets = undefined;
       }
       if (this.corrupt !== undefined) return position;
       position += length;

@@ -75,7 +75,12 @@ export class Conversation {
   }
 }
 
+/** pcapng Decryption Secrets type of a TLS key log ("TLSK"). */
+export const SECRETS_TLS_KEY_LOG = 0x544c534b;
+
 export class Session {
+  /** TLS key logs the capture itself carries (pcapng Decryption Secrets Blocks), in the order read. */
+  readonly embeddedKeyLogs: string[] = [];
   readonly buildTree: boolean;
   readonly wantedFields: Uint8Array | undefined;
   readonly taps: boolean;
@@ -125,6 +130,7 @@ export class Session {
 
   /** Dissects one frame completely and returns its packet. Never throws for any input bytes. */
   dissect(frame: Frame): Packet {
+    if (frame.secrets) for (const s of frame.secrets) if (s.type === SECRETS_TLS_KEY_LOG) this.embeddedKeyLogs.push(new TextDecoder().decode(s.data));
     const pkt = new Packet(frame, this, this.buildTree);
     if (this.firstSeconds < 0) {
       this.firstSeconds = frame.seconds;

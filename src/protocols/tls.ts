@@ -42,12 +42,9 @@ import { Buf, keepCopy, type Source } from '../engine/buf.js';
 import type { Packet } from '../engine/packet.js';
 import { type Node, Severity } from '../engine/tree.js';
 import { dissectPdus, isStreamData, NEED_MORE, NOT_THIS, type ReassemblyFields, StreamDirection, type StreamData } from '../engine/stream.js';
-import { keyLog, nextTrafficSecret, type RecordCipher, suiteParams, tls12Ciphers, tls13Cipher } from './tlskeys.js';
+import { findSecret, hasKeyLog, nextTrafficSecret, type RecordCipher, suiteParams, tls12Ciphers, tls13Cipher } from './tlskeys.js';
 import type { Conversation } from '../engine/session.js';
-import { preference } from '../engine/prefs.js';
 
-/** The key log (NSS format, SSLKEYLOGFILE) TLS is decrypted with; OpenVPN reads it too. */
-export const keyLogPref = preference('tls.keylog_file', 'file', 'A TLS key log (NSS format, as SSLKEYLOGFILE writes): TLS sessions whose secrets it holds are decrypted, OpenVPN data keys derived.');
 
 // ---------------------------------------------------------------------------------------------
 // Value names (IANA TLS registries).
@@ -439,8 +436,6 @@ interface Ctx {
   channel: object | undefined;
   /** TCP's tree for this segment, where the protocol inside puts its PDU sizes. */
   tcpTree: Node | undefined;
-  /** The key log file, when decryption was asked for. */
-  keyLogPath: string | undefined;
   /** What the tap gets at the end. */
   tap: { records: string[]; sni?: string; alpn?: string[]; version?: number; cipherSuite?: number; certificates?: string[] };
 }
@@ -479,15 +474,13 @@ function validRecordStart(b: Buf, offset: number): boolean | 'short' {
 function dissectTls(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   const conv = conversationOf(pkt);
   const s = sessionOf(conv, data);
-  const keyLogPath = pkt.session.prefs[keyLogPref];
-  if (keyLogPath && !s.keys) s.keys = newKeys();
+  if (!s.keys && hasKeyLog(pkt.session)) s.keys = newKeys();
   const ctx: Ctx = {
     pkt, parent, s, dir: conv.isFromA(pkt.netSrc, pkt.srcPort) ? 0 : 1, layer: null, layerSource: null, infoStarted: false,
     appProtocol: pkt.session.lookup(appPorts, pkt.srcPort) ?? pkt.session.lookup(appPorts, pkt.dstPort),
     inner: isStreamData(data) ? data.inner : undefined,
     channel: isStreamData(data) ? data.channel : undefined,
     tcpTree: isStreamData(data) && pkt.transport === 'tcp' ? data.tree : undefined,
-    keyLogPath,
     tap: { records: [] },
   };
   const stream = isStreamData(data);
@@ -665,8 +658,7 @@ function startDecryption(ctx: Ctx, etm: boolean, serverRandom: Uint8Array): void
   const params = suiteParams(s.cipherSuite, cipherSuiteNames[s.cipherSuite]);
   if (!params || !keys.clientRandom) return;
   const clientRandom = keys.clientRandom;
-  const secret = (label: string): Uint8Array | undefined =>
-    keyLog(ctx.keyLogPath)?.get(label, clientRandom) ?? keyLog(ctx.keyLogPath, true)?.get(label, clientRandom);
+  const secret = (label: string): Uint8Array | undefined => findSecret(ctx.pkt.session, label, clientRandom);
   const c = keys.clientDir;
   const sv = 1 - c;
   if (s.version === 0x0304) {

@@ -17,7 +17,12 @@
  * without a table of its own.
  */
 import { crypto } from '../engine/builtins.js';
+import { preference } from '../engine/prefs.js';
+import type { Session } from '../engine/session.js';
 import { readFileSync } from 'node:fs';
+
+/** The key log (NSS format, SSLKEYLOGFILE) TLS is decrypted with; OpenVPN reads it too. */
+export const keyLogPref = preference('tls.keylog_file', 'file', 'A TLS key log (NSS format, as SSLKEYLOGFILE writes): TLS sessions whose secrets it holds are decrypted, OpenVPN data keys derived.');
 
 /** The secrets of a key log, by label and then by client random (lower-case hex). */
 export class KeyLog {
@@ -33,6 +38,56 @@ export class KeyLog {
   get(label: string, clientRandom: Uint8Array): Uint8Array | undefined {
     return this.secrets.get(label)?.get(Buffer.from(clientRandom.buffer, clientRandom.byteOffset, clientRandom.length).toString('hex'));
   }
+
+  /** Adds the secrets of NSS key log text (one "LABEL <client random> <secret>" per line). */
+  addText(text: string): this {
+    for (const line of text.split('\n')) {
+      const [label, random, secret] = line.trim().split(/\s+/);
+      if (!label || !random || !secret || !/^[0-9a-f]{64}$/i.test(random) || !/^([0-9a-f]{2})+$/i.test(secret)) continue;
+      this.add(label, random, Uint8Array.from(Buffer.from(secret, 'hex')));
+    }
+    return this;
+  }
+}
+
+/** Key logs parsed from the secrets a capture carries, per session (re-parsed when more arrive). */
+const embedded = new WeakMap<Session, { count: number; log: KeyLog }>();
+
+/**
+ * The key logs a session decrypts with: the tls.keylog_file preference's file, and the key logs the
+ * capture itself carries (pcapng Decryption Secrets Blocks). `reread` reads the file again.
+ */
+export function sessionKeyLogs(session: Session, reread = false): KeyLog[] {
+  const logs: KeyLog[] = [];
+  const file = keyLog(session.prefs[keyLogPref], reread);
+  if (file) logs.push(file);
+  const texts = session.embeddedKeyLogs;
+  if (texts.length) {
+    let e = embedded.get(session);
+    if (!e || e.count !== texts.length) {
+      e = { count: texts.length, log: new KeyLog() };
+      for (const t of texts) e.log.addText(t);
+      embedded.set(session, e);
+    }
+    logs.push(e.log);
+  }
+  return logs;
+}
+
+/** Whether a session has any key log to decrypt with. */
+export function hasKeyLog(session: Session): boolean {
+  return !!session.prefs[keyLogPref] || session.embeddedKeyLogs.length > 0;
+}
+
+/** A secret from any of the session's key logs; the file is read again once when it lacks it (a live capture's log grows). */
+export function findSecret(session: Session, label: string, clientRandom: Uint8Array): Uint8Array | undefined {
+  for (const reread of [false, true]) {
+    for (const log of sessionKeyLogs(session, reread)) {
+      const s = log.get(label, clientRandom);
+      if (s) return s;
+    }
+  }
+  return undefined;
 }
 
 const logs = new Map<string, KeyLog | null>();
@@ -46,12 +101,7 @@ export function keyLog(path: string | undefined, reread = false): KeyLog | null 
   let log = logs.get(path);
   if (log !== undefined && !reread) return log;
   try {
-    log = new KeyLog();
-    for (const line of readFileSync(path, 'utf8').split('\n')) {
-      const [label, random, secret] = line.trim().split(/\s+/);
-      if (!label || !random || !secret || !/^[0-9a-f]{64}$/i.test(random) || !/^([0-9a-f]{2})+$/i.test(secret)) continue;
-      log.add(label, random, Uint8Array.from(Buffer.from(secret, 'hex')));
-    }
+    log = new KeyLog().addText(readFileSync(path, 'utf8'));
   } catch {
     log = null;
   }

@@ -21,10 +21,10 @@ import { type JudgeContext, describeCipherLength, judgeControl } from './variant
 import type { ConvState, OvpnSession } from './session.js';
 import type { KeyChannel } from './control.js';
 import { keysFromPref, unwrapClientKey, unwrapControl } from './tlscrypt.js';
-import { DYNAMIC_TLS_CRYPT_LABEL, exportKeyingMaterial, keyLog, sniffHello } from './keylog.js';
+import { DYNAMIC_TLS_CRYPT_LABEL, exportFromSession, sniffHello } from './keylog.js';
 import { type PacketContext, addTypeByte, addWrap, noteSid, say, seconds, sidHex, tap } from './context.js';
 import { dissectStatic } from './datatree.js';
-import { keyLogPref } from '../tls.js';
+import { hasKeyLog } from '../tlskeys.js';
 import { tlsCryptKeyPref } from './tlscrypt.js';
 // -------------------------------------------------------------------------------- control packets
 
@@ -293,17 +293,10 @@ function openTlsCrypt(pb: Buf, ctx: PacketContext, l: ControlLayout, dynamic: bo
 /** Dynamic tls-crypt key candidates: the exported key, and the same XORed with the configured tls-crypt key. */
 function dynamicKeys(s: OvpnSession, pkt: Packet, configured: Uint8Array | undefined): Uint8Array[] {
   if (s.dynamicKeys !== undefined) return s.dynamicKeys ?? [];
-  const path = pkt.session.prefs[keyLogPref];
-  const log = keyLog(path);
-  if (!log) return [];
+  if (!hasKeyLog(pkt.session)) return [];
   const hello = s.keys.get(0)?.hello;
   if (!hello) return [];
-  let ekm = exportKeyingMaterial(log, hello, DYNAMIC_TLS_CRYPT_LABEL);
-  // The secret may have been written after the log was read (live capture): read it once more.
-  if (!ekm) {
-    const fresh = keyLog(path, true);
-    if (fresh) ekm = exportKeyingMaterial(fresh, hello, DYNAMIC_TLS_CRYPT_LABEL);
-  }
+  const ekm = exportFromSession(pkt.session, hello, DYNAMIC_TLS_CRYPT_LABEL);
   if (!ekm) {
     s.dynamicKeys = null;
     return [];

@@ -14,10 +14,10 @@ import type { KeyChannel } from './control.js';
 import { type PacketContext, addTypeByte, addWrap, say, seconds, tap } from './context.js';
 import { type DataKeys, type Opened, type Payload, DATA_KEYS_LABEL, KEY2_SIZE, OCC_MTU_LOAD_REQUEST, OCC_MTU_REPLY, OCC_REPLY,
   dataKeys, occNames, openAead, openCbc, unframe } from './datacrypt.js';
-import { exportKeyingMaterial, keyLog, openvpnPrfKeys } from './keylog.js';
+import { exportFromSession, keyLog, openvpnPrfKeys } from './keylog.js';
 import { keysFromPref } from './tlscrypt.js';
 import { callDissector, findProtocol } from '../../engine/dispatch.js';
-import { keyLogPref } from '../tls.js';
+import { hasKeyLog, keyLogPref } from '../tlskeys.js';
 import { staticKeyPref } from './tlscrypt.js';
 // ----------------------------------------------------------------------------------- data packets
 
@@ -212,8 +212,7 @@ export function dissectStatic(pb: Buf, ctx: PacketContext, wrap: Wrap): void {
  * string says why there are none; null when no key log was given.
  */
 function tlsDataKeys(ctx: PacketContext, keyId: number): DataKeys[] | string | null {
-  const path = ctx.pkt.session.prefs[keyLogPref];
-  if (!path || ctx.pkt.inErrorPacket) return null;
+  if (!hasKeyLog(ctx.pkt.session) || ctx.pkt.inErrorPacket) return null;
   const s = ctx.session;
   const known = s.dataKeys.get(keyId);
   if (known !== undefined) return known;
@@ -223,11 +222,8 @@ function tlsDataKeys(ctx: PacketContext, keyId: number): DataKeys[] | string | n
   if (!channel || !hello?.clientRandom) found = `the capture does not hold key id ${keyId}'s TLS handshake, whose randoms the keys are exported with`;
   else {
     const candidates: DataKeys[] = [];
-    // The secret may have been written after the log was read (live capture): read it once more.
-    let log = keyLog(path);
     if (channel.derivation !== 'openvpn-prf') {
-      let ekm = log ? exportKeyingMaterial(log, hello, DATA_KEYS_LABEL) : null;
-      if (!ekm && (log = keyLog(path, true))) ekm = exportKeyingMaterial(log, hello, DATA_KEYS_LABEL);
+      const ekm = exportFromSession(ctx.pkt.session, hello, DATA_KEYS_LABEL);
       if (ekm) candidates.push(dataKeys(ekm, `exported from key id ${keyId}'s TLS session with the key log`));
     }
     const { client, server } = channel.keySource;
@@ -237,8 +233,9 @@ function tlsDataKeys(ctx: PacketContext, keyId: number): DataKeys[] | string | n
       const origin = `derived with OpenVPN's PRF from key id ${keyId}'s key method 2 randoms (no TLS-EKM)`;
       candidates.push(dataKeys(openvpnPrfKeys(client, server, sidA, sidB), origin), dataKeys(openvpnPrfKeys(client, server, sidB, sidA), origin));
     }
+    const path = ctx.pkt.session.prefs[keyLogPref];
     found = candidates.length ? candidates
-      : !log ? `the key log ${path} cannot be read`
+      : path && !keyLog(path) && !ctx.pkt.session.embeddedKeyLogs.length ? `the key log ${path} cannot be read`
       : channel.derivation === 'openvpn-prf' ? 'the peers derive keys with OpenVPN\'s PRF, and the key method 2 messages it needs were not seen'
       : 'the key log has no secret for this TLS session';
   }

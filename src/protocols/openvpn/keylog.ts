@@ -16,7 +16,8 @@
  * hellos of the first handshake, which the dissector saw in clear.
  */
 import { crypto } from '../../engine/builtins.js';
-import { hkdfExpandLabel, type KeyLog, tls10Prf, tls12Prf } from '../tlskeys.js';
+import { hkdfExpandLabel, type KeyLog, sessionKeyLogs, tls10Prf, tls12Prf } from '../tlskeys.js';
+import type { Session } from '../../engine/session.js';
 import type { KeySource } from './control.js';
 
 export { keyLog } from '../tlskeys.js';
@@ -77,4 +78,18 @@ export function openvpnPrfKeys(client: Required<KeySource>['client'], server: Re
   sids.writeBigUInt64BE(clientSid, 0);
   sids.writeBigUInt64BE(serverSid, 8);
   return new Uint8Array(tls10Prf(master, 'OpenVPN key expansion', Buffer.concat([client.random2, server.random2, sids]), 256));
+}
+
+/**
+ * Keying material exported from a TLS session with any key log the session has (the preference's
+ * file, or one the capture carries); the file is read again once when it lacks the secret.
+ */
+export function exportFromSession(session: Session, hello: HelloFacts, label: string, length = 256): Uint8Array | null {
+  for (const reread of [false, true]) {
+    for (const log of sessionKeyLogs(session, reread)) {
+      const ekm = exportKeyingMaterial(log, hello, label, length);
+      if (ekm) return ekm;
+    }
+  }
+  return null;
 }
