@@ -38,7 +38,7 @@ export function buildProgram(): Command {
     .option('-r, --read-file <file>', 'capture file to read (same as the positional argument)')
     .option('-V, --verbose', 'print the full protocol tree of each packet')
     .option('-x, --hex', 'print a hex and ASCII dump of each packet')
-    .addOption(new Option('-T, --format <format>', 'output format').choices(['text', 'json', 'ndjson', 'fields']))
+    .addOption(new Option('-T, --format <format>', 'output format').choices(['text', 'json', 'ndjson', 'ek', 'fields']))
     .option('-e, --field <field>', 'field to print with -T fields (repeatable)', collect, [])
     .option('-E, --field-option <option>', 'fields output option: header=y, separator=/t, aggregator=, occurrence=f|l|a, quote=d|s|n', collect, [])
     .option('-Y, --display-filter <filter>', 'show only packets matching this display filter')

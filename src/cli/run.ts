@@ -15,10 +15,11 @@ import { CliError, ExitCode } from './errors.js';
 import { Output, isTerminal } from './output.js';
 import { HeapGuard } from './memory.js';
 import { Progress } from './progress.js';
+import { packetEk } from '../render/ek.js';
 
 export interface RunOptions {
   file: string;
-  format: 'text' | 'json' | 'ndjson' | 'fields';
+  format: 'text' | 'json' | 'ndjson' | 'ek' | 'fields';
   verbose: boolean;
   hex: boolean;
   fields: string[];
@@ -78,7 +79,7 @@ export function prepare(o: RunOptions): Prepared {
   }
   // -V, JSON and statistics that read the tree need all of it; a filter and -T fields need only the
   // fields they read (a partial tree); summary lines and -x need none.
-  const wholeTree = o.verbose || o.format === 'json' || o.format === 'ndjson' || stats.some((s) => s.needsTree);
+  const wholeTree = o.verbose || o.format === 'json' || o.format === 'ndjson' || o.format === 'ek' || stats.some((s) => s.needsTree);
   const needsTree = wholeTree || filter !== null || fieldsOptions !== null || stats.some((s) => s.filter);
   const wanted = wholeTree || !needsTree ? undefined : partialTree([filter, ...stats.map((s) => s.filter ?? null)], fieldsOptions?.fields ?? []);
   let session: Session;
@@ -153,6 +154,9 @@ export async function runSource(source: FrameSource, o: RunOptions, p: Prepared,
       } else if (o.format === 'ndjson') {
         writePacketNdjson(pkt, out);
         out.ascii('\n');
+        out.endPacket();
+      } else if (o.format === 'ek') {
+        out.write(`${packetEk(pkt)}\n`);
         out.endPacket();
       } else if (p.fieldsOptions) {
         if (first && p.fieldsOptions.header) out.write(fieldsHeader(p.fieldsOptions) + '\n');
