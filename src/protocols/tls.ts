@@ -694,7 +694,7 @@ function updateTrafficKeys(ctx: Ctx): void {
 
 /** What decrypted application data is: what the carrier says, the ALPN choice, the port — or data. */
 function insideProtocol(ctx: Ctx): Protocol {
-  return ctx.inner ?? (ctx.s.alpn !== null ? alpnProtocols.get(ctx.s.alpn) : undefined) ?? ctx.appProtocol ?? dataProtocol;
+  return ctx.inner ?? (ctx.s.alpn !== null ? ctx.pkt.session.lookup(alpnProtocols, ctx.s.alpn) : undefined) ?? ctx.appProtocol ?? dataProtocol;
 }
 
 /** Hands decrypted application data to the protocol inside, as the next bytes of its direction's stream. */
