@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# Regenerates samples/http2.pcap and its key log samples/http2.keylog.
+# Regenerates samples/http2.pcap and its key log samples/http2.keylog; with "doh" as argument,
+# samples/doh.pcap and samples/doh.keylog instead: curl resolves www.vpnscope.test through the
+# same server's DNS-over-HTTPS endpoint (--doh-url, POST application/dns-message, A and AAAA
+# questions on one HTTP/2 connection), then fetches https://www.vpnscope.test/ from the address it got.
 #
 # A node HTTP/2 server (http2.createSecureServer, RSA certificate for
 # CN=vpnscope.test made here) listens on 10.55.0.1:443 in namespace
@@ -60,18 +63,26 @@ ip netns exec "$NSA" node http2-server.mjs "$TMP/cert.pem" "$TMP/key.pem" 443 >"
 PIDS+=($!)
 for _ in $(seq 100); do ip netns exec "$NSA" ss -lnt | grep -q ':443 ' && break; sleep 0.1; done
 
-ip netns exec "$NSA" tcpdump -i a0 --immediate-mode -U -Z root -w "$TMP/http2.pcap" >"$TMP/tcpdump.log" 2>&1 &
+ip netns exec "$NSA" tcpdump -i a0 --immediate-mode -U -Z root -w "$TMP/capture.pcap" >"$TMP/tcpdump.log" 2>&1 &
 CAP=$!
 PIDS+=($CAP)
 for _ in $(seq 50); do grep -q 'listening on' "$TMP/tcpdump.log" && break; sleep 0.1; done
 
-SSLKEYLOGFILE="$TMP/http2.keylog" ip netns exec "$NSB" curl -sS --http2 --cacert "$TMP/cert.pem" \
-  --resolve vpnscope.test:443:10.55.0.1 --local-port 42001 \
-  https://vpnscope.test/ -o /dev/null https://vpnscope.test/missing -o /dev/null -w '%{http_version} %{http_code}\n'
+if [ "${1:-}" = doh ]; then
+  OUT=doh
+  SSLKEYLOGFILE="$TMP/$OUT.keylog" ip netns exec "$NSB" curl -sS --http2 -k --doh-insecure \
+    --doh-url https://10.55.0.1/dns-query --local-port 42002 \
+    https://www.vpnscope.test/ -o /dev/null -w '%{http_version} %{http_code}\n'
+else
+  OUT=http2
+  SSLKEYLOGFILE="$TMP/$OUT.keylog" ip netns exec "$NSB" curl -sS --http2 --cacert "$TMP/cert.pem" \
+    --resolve vpnscope.test:443:10.55.0.1 --local-port 42001 \
+    https://vpnscope.test/ -o /dev/null https://vpnscope.test/missing -o /dev/null -w '%{http_version} %{http_code}\n'
+fi
 
 sleep 1
 kill -INT "$CAP"
 wait "$CAP" || true
-mv "$TMP/http2.pcap" http2.pcap
-cp "$TMP/http2.keylog" http2.keylog
-echo "http2.pcap: $(tcpdump -r http2.pcap 2>/dev/null | wc -l) packets, $(wc -l <http2.keylog) key log lines"
+mv "$TMP/capture.pcap" "$OUT.pcap"
+cp "$TMP/$OUT.keylog" "$OUT.keylog"
+echo "$OUT.pcap: $(tcpdump -r "$OUT.pcap" 2>/dev/null | wc -l) packets, $(wc -l <"$OUT.keylog") key log lines"

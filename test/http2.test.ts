@@ -124,3 +124,29 @@ describe('HTTP/2 from bytes', () => {
     expect(fieldValue(ping, 'http2.ping')).toBe('01:02:03:04:05:06:07:08');
   });
 });
+
+describe.skipIf(!fs.existsSync(path.join(samplesDir, 'doh.pcap')))('DNS over HTTPS (RFC 8484) in decrypted HTTP/2', () => {
+  const doh = path.join(samplesDir, 'doh.pcap');
+  const dohKeys = path.join(samplesDir, 'doh.keylog');
+
+  it('summary lines equal tshark\'s: the DNS messages take the Info column, the Protocol column says DoH', () => {
+    const fixture = fs.readFileSync(path.join(repoRoot, 'test/fixtures/tls/doh.tshark.txt'), 'utf8');
+    const ours = squeeze(run(['-o', `tls.keylog_file:${dohKeys}`, doh]));
+    expect(ours).toBe(fixture);
+    expect(ours.split('\n').filter((l) => / DoH /.test(l)).map((l) => l.replace(/^.* DoH \d+ /, ''))).toEqual([
+      'Standard query 0x0000 A www.vpnscope.test', 'Standard query 0x0000 AAAA www.vpnscope.test',
+      'Standard query response 0x0000 A www.vpnscope.test A 10.55.0.1', 'Standard query response 0x0000 AAAA www.vpnscope.test',
+    ]);
+  });
+
+  it.skipIf(!hasTshark)('the -V tree equals tshark\'s', () => {
+    const normalise = (t: string) => t.split('\n').filter((l) => !/Checksum Status|checksum status|JA3 Fullstring/.test(l)).map((l) => l.replace(/ \((\d+\.\d+\.\d+\.\d+)\)/g, '')).join('\n');
+    const theirs = spawnSync('tshark', ['-V', '-N', 'n', '-o', 'ip.check_checksum:TRUE', '-o', `tls.keylog_file:${dohKeys}`, '-r', doh], { encoding: 'utf8', maxBuffer: 64 << 20 }).stdout;
+    expect(normalise(run(['-V', '-o', `tls.keylog_file:${dohKeys}`, doh]))).toBe(normalise(theirs));
+  });
+
+  it('the DNS fields are there to filter on', () => {
+    const rows = run(['-o', `tls.keylog_file:${dohKeys}`, '-Y', 'dns.a', '-T', 'fields', '-e', 'frame.number', '-e', 'dns.qry.name', '-e', 'dns.a', doh]);
+    expect(rows).toBe('30\twww.vpnscope.test\t10.55.0.1\n');
+  });
+});

@@ -1302,6 +1302,12 @@ export const llmnr = protocol('llmnr', 'Link-local Multicast Name Resolution', '
 /** One PDU's exceptions mark that PDU only; the next PDU in the segment is still dissected. */
 const tcpPdu: Protocol = { abbrev: 'dns', short: 'DNS', field: dns.field, dissect: dissectTcpPdu };
 
+/** One DNS message as a body (DNS over HTTPS, RFC 8484: media type application/dns-message), no length prefix. */
+const dnsMessageBody: Protocol = {
+  abbrev: 'dns', short: 'DoH', field: dns.field,
+  dissect: (buf, pkt, parent) => dissectMessage(buf, pkt, pkt.addLayer(dnsMessageBody, parent, buf, 0, buf.length), Variant.Dns),
+};
+
 const HOSTNAME_CHAR = new Uint8Array(256);
 for (let c = 0; c < 256; c++) {
   const ch = String.fromCharCode(c);
@@ -1393,4 +1399,9 @@ function heuristicDns(buf: Buf, pkt: Packet, parent: Node, data?: unknown): bool
 export function register(): void {
   table('udp.port').add(53, dns).add(5353, mdns).add(5355, llmnr).addHeuristic(dns, heuristicDns);
   table('tcp.port').add(53, dns).add(5353, dns);
+  // Inside decrypted TLS: DNS over TLS (RFC 7858: port 853, ALPN "dot", TCP's length prefix) and
+  // DNS over HTTPS (RFC 8484: a message as the body of an HTTP request or response).
+  table('tls.port').add(853, dns);
+  table('tls.alpn').add('dot', dns);
+  table('media_type').add('application/dns-message', dnsMessageBody);
 }

@@ -151,7 +151,7 @@ function frameLength(b: Buf, offset: number): number {
 
 function dissectHttp2(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   const { c, dir } = connectionOf(pkt);
-  const infos: string[] = [];
+  const info: InfoLine = { parts: [], takenBy: '' };
   let first = true;
   dissectPdus(buf, pkt, parent, isStreamData(data) ? data : undefined, frameLength, (pdu) => {
     // Each frame is a layer of its own, but one dissector call: frame.protocols names HTTP2 once.
@@ -161,15 +161,30 @@ function dissectHttp2(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void
       const s = layer.add(hf.stream, pdu, 0, pdu.length);
       if (s.real) s.text = 'Stream: Magic';
       s.add(hf.magic, pdu, 0, PREFACE.length, PREFACE);
-      infos.push('Magic');
+      info.parts.push('Magic');
+      showInfo(pkt, info);
       return;
     }
-    infos.push(dissectFrame(pdu, layer, pkt, c, dir));
+    dissectFrame(pdu, layer, pkt, c, dir, info);
   }, undefined, TCP_PDUS);
-  if (infos.length) pkt.setInfo(infos.join(', '));
+  if (info.parts.length) showInfo(pkt, info);
 }
 
-function dissectFrame(b: Buf, layer: Node, pkt: Packet, c: Http2Connection, dir: number): string {
+/**
+ * The Info column: the frames' words joined ("SETTINGS[0], WINDOW_UPDATE[0]"), until a body's own
+ * dissector writes it (DNS over HTTPS: "Standard query …"), which then stands, as in Wireshark.
+ */
+interface InfoLine {
+  parts: string[];
+  /** The Info a body's dissector wrote; '' while HTTP/2 writes it. */
+  takenBy: string;
+}
+
+function showInfo(pkt: Packet, info: InfoLine): void {
+  if (!info.takenBy) pkt.setInfo(info.parts.join(', '));
+}
+
+function dissectFrame(b: Buf, layer: Node, pkt: Packet, c: Http2Connection, dir: number, out: InfoLine): void {
   const length = b.u24(0);
   const type = b.u8(3);
   const flags = b.u8(4);
@@ -200,9 +215,18 @@ function dissectFrame(b: Buf, layer: Node, pkt: Packet, c: Http2Connection, dir:
     case 0: {
       if (body.length) s.add(hf.data, body, 0, body.length, body.bytesAt(0, body.length));
       const stream = c.streams.get(streamId);
-      if (stream?.contentType) {
-        info += ` (${stream.contentType.split(';')[0]!.trim()})`;
-        if (body.length) dissectMediaBody(body, pkt, layer, s, stream.contentType);
+      if (stream?.contentType && body.length) {
+        // The body's dissector adds to the Info column (" (text/html)") or takes it over (DNS over
+        // HTTPS: "Standard query …").
+        out.parts.push(info);
+        showInfo(pkt, out);
+        const before = pkt.info;
+        dissectMediaBody(body, pkt, layer, s, stream.contentType);
+        if (pkt.info !== before && !out.takenBy) {
+          if (pkt.info.startsWith(before)) out.parts[out.parts.length - 1] += pkt.info.slice(before.length);
+          else out.takenBy = pkt.info;
+        }
+        info = '';
       }
       break;
     }
@@ -254,7 +278,10 @@ function dissectFrame(b: Buf, layer: Node, pkt: Packet, c: Http2Connection, dir:
   }
   if (extra) info += `: ${extra}`;
   if (s.real) s.text = `Stream: ${typeName}, Stream ID: ${streamId}, Length ${length}${extra ? `, ${extra}` : ''}`;
-  return info;
+  if (info) {
+    out.parts.push(info);
+    showInfo(pkt, out);
+  }
 }
 
 /** The flags byte and its bits, which depend on the frame type. */
