@@ -179,14 +179,15 @@ describe('mutation fuzzing of OpenVPN data packets opened with their keys', () =
   }, 300_000);
 });
 
-describe('mutation fuzzing of TLS decrypted with a key log: HTTPS, HTTP/2 and OpenVPN control channels', () => {
+describe('mutation fuzzing of TLS decrypted with a key log: HTTPS, HTTP/2, DoH and OpenVPN control channels', () => {
   const runs: [string, Record<string, string>][] = [
     [path.join(samplesDir, 'https.pcap'), { 'tls.keylog_file': path.join(samplesDir, 'https.keylog') }],
     [path.join(samplesDir, 'openvpn', 'udp-tls.pcap'), { 'tls.keylog_file': path.join(samplesDir, 'openvpn', 'keys', 'udp-tls.keylog') }],
     [path.join(samplesDir, 'openvpn', 'prf.pcap'), { 'tls.keylog_file': path.join(samplesDir, 'openvpn', 'keys', 'prf.keylog') }],
     [path.join(samplesDir, 'http2.pcap'), { 'tls.keylog_file': path.join(samplesDir, 'http2.keylog') }],
+    [path.join(samplesDir, 'doh.pcap'), { 'tls.keylog_file': path.join(samplesDir, 'doh.keylog') }],
   ];
-  it.skipIf(!runs.every(([f]) => fs.existsSync(f)))('mutated records fail to verify or open to bytes that are dissected, and nothing throws (2,000 mutated of 6,000 frames)', async () => {
+  it.skipIf(!runs.every(([f]) => fs.existsSync(f)))('mutated records fail to verify or open to bytes that are dissected, and nothing throws (2,500 mutated of 7,500 frames)', async () => {
     const seen = { decryptedTls: 0, controlMessages: 0, http: 0 };
     const bugs: string[] = [];
     const count = (pkt: Packet) => {
@@ -198,7 +199,7 @@ describe('mutation fuzzing of TLS decrypted with a key log: HTTPS, HTTP/2 and Op
     let mutations = 0;
     // One frame in three mutated, so sessions get far enough to be decrypted between the damage.
     for (const [file, prefs] of runs) mutations += await fuzzPools([await readFrames(file)], 1500, 0x7157 + mutations, prefs, count, (k) => k % 3 === 1);
-    expect(mutations).toBe(6000);
+    expect(mutations).toBe(7500);
     // Decryption happens on the first pass over each capture (later passes repeat its TCP sequence
     // numbers and UDP packet ids, so they are retransmissions and replays): records the mutations
     // spared are opened, the others refused.
