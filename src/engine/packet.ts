@@ -6,7 +6,7 @@ import type { Frame } from '../capture/frame.js';
 import { Buf } from './buf.js';
 import type { Protocol } from './dispatch.js';
 import { Node, NULL_ROOT, Severity, SparseRoot, type Expert, expertField } from './tree.js';
-import type { Session } from './session.js';
+import type { Conversation, Session } from './session.js';
 import { FT, type FieldDef, field } from './fields.js';
 
 /** The empty list packets share until they have something to record. */
@@ -138,6 +138,14 @@ export class Packet {
 
   get number(): number {
     return this.frame.number;
+  }
+
+  /**
+   * The conversation of this packet's endpoints on its transport (`fallback` when no transport layer
+   * set one, as for a buffer dissected on its own), created on first sight.
+   */
+  conversation(fallback: 'tcp' | 'udp'): Conversation {
+    return this.session.conversation(this.transport || fallback, this.netSrc, this.srcPort, this.netDst, this.dstPort, this.frame);
   }
 
   /** Adds a protocol layer node under `parent`, records the layer and sets the Protocol column. */

@@ -617,7 +617,7 @@ const MAX_REPEATS = 32;
 function linkTransaction(pkt: Packet, id: number, response: boolean, idNode: Node): Link {
   const link: Link = { responseIn: 0, responseTo: 0, time: -1, unsolicited: false, retransmitOf: 0 };
   const f = pkt.frame;
-  const conv = pkt.session.conversation(pkt.transport || 'udp', pkt.netSrc, pkt.srcPort, pkt.netDst, pkt.dstPort, f);
+  const conv = pkt.conversation('udp');
   const byId = conv.get<Map<number, Transaction[]>>('dns') ?? conv.set('dns', new Map<number, Transaction[]>());
   let list = byId.get(id);
   if (!response) {

@@ -315,7 +315,7 @@ interface HttpDirection {
 const MAX_WAITING = 1000;
 
 function conversationOf(pkt: Packet): Conversation {
-  return pkt.session.conversation(pkt.transport || 'tcp', pkt.netSrc, pkt.srcPort, pkt.netDst, pkt.dstPort, pkt.frame);
+  return pkt.conversation('tcp');
 }
 
 function httpState(conv: Conversation): HttpConversation {

@@ -130,7 +130,7 @@ interface Http2Connection {
 }
 
 function connectionOf(pkt: Packet): { c: Http2Connection; dir: number } {
-  const conv = pkt.session.conversation(pkt.transport || 'tcp', pkt.netSrc, pkt.srcPort, pkt.netDst, pkt.dstPort, pkt.frame);
+  const conv = pkt.conversation('tcp');
   const dir = conv.isFromA(pkt.netSrc, pkt.srcPort) ? 0 : 1;
   const c = conv.get<Http2Connection>('http2')
     ?? conv.set<Http2Connection>('http2', { decoders: [new HpackDecoder(), new HpackDecoder()], streams: new Map(), pendingBlock: [null, null] });

@@ -81,7 +81,7 @@ function dissectPacket(buf: Buf, pkt: Packet, parent: Node, framed: boolean): vo
       return;
     }
   }
-  const conv = pkt.session.conversation(pkt.transport || 'udp', pkt.netSrc, pkt.srcPort, pkt.netDst, pkt.dstPort, pkt.frame);
+  const conv = pkt.conversation('udp');
   const st = convState(conv);
   if (pkt.inErrorPacket) {
     dissectQuoted(pb, node, st);

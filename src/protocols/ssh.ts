@@ -143,7 +143,7 @@ function newSide(): Side {
 }
 
 function conversationState(pkt: Packet): { state: SshConversation; dir: number } {
-  const conv = pkt.session.conversation(pkt.transport || 'tcp', pkt.netSrc, pkt.srcPort, pkt.netDst, pkt.dstPort, pkt.frame);
+  const conv = pkt.conversation('tcp');
   const dir = conv.isFromA(pkt.netSrc, pkt.srcPort) ? 0 : 1;
   let state = conv.get<SshConversation>('ssh');
   if (!state) {

@@ -397,7 +397,7 @@ function newKeys(): TlsKeys {
 }
 
 function conversationOf(pkt: Packet): Conversation {
-  return pkt.session.conversation(pkt.transport || 'tcp', pkt.netSrc, pkt.srcPort, pkt.netDst, pkt.dstPort, pkt.frame);
+  return pkt.conversation('tcp');
 }
 
 /** Sessions of streams that share a conversation with others (see StreamData.channel). */
@@ -422,6 +422,8 @@ const MAX_HANDSHAKE_REASSEMBLY = 1 << 20;
 
 interface Ctx {
   pkt: Packet;
+  /** The transport conversation the records travel on. */
+  conv: Conversation;
   parent: Node;
   s: TlsSession;
   dir: number;
@@ -476,7 +478,7 @@ function dissectTls(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   const s = sessionOf(conv, data);
   if (!s.keys && hasKeyLog(pkt.session)) s.keys = newKeys();
   const ctx: Ctx = {
-    pkt, parent, s, dir: conv.isFromA(pkt.netSrc, pkt.srcPort) ? 0 : 1, layer: null, layerSource: null, infoStarted: false,
+    pkt, conv, parent, s, dir: conv.isFromA(pkt.netSrc, pkt.srcPort) ? 0 : 1, layer: null, layerSource: null, infoStarted: false,
     appProtocol: pkt.session.lookup(appPorts, pkt.srcPort) ?? pkt.session.lookup(appPorts, pkt.dstPort),
     inner: isStreamData(data) ? data.inner : undefined,
     channel: isStreamData(data) ? data.channel : undefined,
@@ -707,10 +709,7 @@ function handOn(content: Buf, proto: Protocol, layer: Node, ctx: Ctx): void {
     ctx.infoStarted = true;
   }
   pkt.protocolColumn = versionShort[ctx.s.version] ?? 'TLS';
-  if (pkt.session.taps) {
-    const conv = conversationOf(pkt);
-    pkt.tap('tls.follow', { conv, fromA: conv.isFromA(pkt.netSrc, pkt.srcPort), bytes: content.bytesAt(0, content.length) });
-  }
+  if (pkt.session.taps) pkt.tap('tls.follow', { conv: ctx.conv, fromA: ctx.dir === 0, bytes: content.bytesAt(0, content.length) });
   const data: StreamData = { direction: ctx.s.keys!.app[ctx.dir], tree: layer, tcpTree: ctx.tcpTree, channel: ctx.channel };
   callDissector(proto, content, pkt, ctx.parent, data);
   // The next record of this frame is a new TLS layer, after what the protocol inside added.

@@ -14,11 +14,7 @@ import type { Packet } from '../engine/packet.js';
 import { FT } from '../engine/fields.js';
 import { valueToJson } from '../engine/format.js';
 import { type Node, NodeFlag, textField } from '../engine/tree.js';
-
-function indexName(seconds: number): string {
-  const d = new Date(seconds * 1000);
-  return `packets-${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-${String(d.getUTCDate()).padStart(2, '0')}`;
-}
+import { indexName } from './json.js';
 
 /** The two lines (without the final newline) of one packet. */
 export function packetEk(pkt: Packet): string {

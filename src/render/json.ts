@@ -760,7 +760,8 @@ class JsonEncoder {
   }
 }
 
-function indexName(seconds: number): string {
+/** The Elasticsearch-style index tshark names a packet's document after: packets-YYYY-MM-DD (UTC). */
+export function indexName(seconds: number): string {
   const d = new Date(seconds * 1000);
   return `packets-${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-${String(d.getUTCDate()).padStart(2, '0')}`;
 }
