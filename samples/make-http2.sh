@@ -14,51 +14,10 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-for tool in ip tcpdump openssl ethtool ss curl node; do
-  command -v "$tool" >/dev/null || { echo "missing tool: $tool" >&2; exit 1; }
-done
-[ "$(id -u)" = 0 ] || { echo "must run as root (network namespaces)" >&2; exit 1; }
+. ./tls-pair.sh
+tls_pair h2 55   # NSA: server 10.55.0.1, NSB: client 10.55.0.2
 
-NSA=vsample-h2-a   # server: 10.55.0.1
-NSB=vsample-h2-b   # client: 10.55.0.2
-TMP=$(mktemp -d)
-PIDS=()
-
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  ip netns del "$NSA" 2>/dev/null || true
-  ip netns del "$NSB" 2>/dev/null || true
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-# --- topology ---------------------------------------------------------------
-ip netns del "$NSA" 2>/dev/null || true
-ip netns del "$NSB" 2>/dev/null || true
-ip netns add "$NSA"
-ip netns add "$NSB"
-for ns in "$NSA" "$NSB"; do
-  ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.router_solicitations=0
-  ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.accept_dad=0
-  ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-  ip -n "$ns" link set lo up
-done
-ip -n "$NSA" link add a0 address 02:55:00:00:00:01 type veth \
-  peer name b0 address 02:55:00:00:00:02 netns "$NSB"
-ip netns exec "$NSA" ethtool -K a0 tx off tso off gso off gro off >/dev/null
-ip netns exec "$NSB" ethtool -K b0 tx off tso off gso off gro off >/dev/null
-ip -n "$NSA" addr add 10.55.0.1/24 dev a0
-ip -n "$NSB" addr add 10.55.0.2/24 dev b0
-ip -n "$NSA" link set a0 up
-ip -n "$NSB" link set b0 up
-ip -n "$NSA" neigh add 10.55.0.2 lladdr 02:55:00:00:00:02 dev a0 nud permanent
-ip -n "$NSB" neigh add 10.55.0.1 lladdr 02:55:00:00:00:01 dev b0 nud permanent
-sleep 1
-
-# --- certificate and server ---------------------------------------------------------
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/key.pem" -out "$TMP/cert.pem" -days 3650 \
-  -subj '/CN=vpnscope.test' -addext 'subjectAltName=DNS:vpnscope.test' 2>/dev/null
+# --- server ---------------------------------------------------------------------
 ip netns exec "$NSA" node http2-server.mjs "$TMP/cert.pem" "$TMP/key.pem" 443 >"$TMP/server.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 100); do ip netns exec "$NSA" ss -lnt | grep -q ':443 ' && break; sleep 0.1; done
