@@ -84,6 +84,21 @@ const hf = {
   pid7Time: field('erspan.pid7.timestamp', 'Upper 32-bit Timestamp', FT.UInt32, 'The upper half of a 64-bit timestamp, whose lower half is in the header.', { bitmask: 0xffffffff }),
 };
 
+/**
+ * The first 32 bits types II and III share: version and VLAN, then CoS, a 2-bit field (II: the
+ * original frame's encapsulation, III: bad/short/oversized frame status), truncated flag, session id.
+ */
+function addFirstWords(buf: Buf, node: Node, twoBits: FieldDef): void {
+  const first = buf.u16(0);
+  const second = buf.u16(2);
+  node.add(hf.version, buf, 0, 2, first >>> 12);
+  node.add(hf.vlan, buf, 0, 2, first & 0x0fff);
+  node.add(hf.cos, buf, 2, 2, second >>> 13);
+  node.add(twoBits, buf, 2, 2, (second >>> 11) & 3);
+  node.add(hf.truncated, buf, 2, 2, (second >>> 10) & 1);
+  node.add(hf.spanId, buf, 2, 2, second & 0x03ff);
+}
+
 function dissectErspan(buf: Buf, pkt: Packet, parent: Node, data?: unknown): void {
   // Type II is the one whose GRE header carries a sequence number.
   if ((data as GrePayloadInfo | undefined)?.sequenced !== true) {
@@ -94,15 +109,8 @@ function dissectErspan(buf: Buf, pkt: Packet, parent: Node, data?: unknown): voi
   }
   const node = pkt.addLayer(erspan, parent, buf, 0, 8);
   if (node.real) node.text = 'Encapsulated Remote Switch Packet ANalysis Type II';
-  const first = buf.u16(0);
-  const second = buf.u16(2);
   const third = buf.u32(4);
-  node.add(hf.version, buf, 0, 2, first >>> 12);
-  node.add(hf.vlan, buf, 0, 2, first & 0x0fff);
-  node.add(hf.cos, buf, 2, 2, second >>> 13);
-  node.add(hf.encap, buf, 2, 2, (second >>> 11) & 3);
-  node.add(hf.truncated, buf, 2, 2, (second >>> 10) & 1);
-  node.add(hf.spanId, buf, 2, 2, second & 0x03ff);
+  addFirstWords(buf, node, hf.encap);
   node.add(hf.reserved, buf, 4, 4, third >>> 20);
   node.add(hf.index, buf, 4, 4, third & 0x000fffff);
   callDissector(eth, buf.sub(8), pkt, parent);
@@ -138,14 +146,7 @@ function dissectErspan3(buf: Buf, pkt: Packet, parent: Node): void {
   // What tshark's columns say until the mirrored packet (if one is recognised) says more.
   if (!pkt.inErrorPacket) pkt.protocolColumn = 'ERSPAN';
   pkt.setInfo('ERSPAN:');
-  const first = buf.u16(0);
-  const second = buf.u16(2);
-  node.add(hf.version, buf, 0, 2, first >>> 12);
-  node.add(hf.vlan, buf, 0, 2, first & 0x0fff);
-  node.add(hf.cos, buf, 2, 2, second >>> 13);
-  node.add(hf.bso, buf, 2, 2, (second >>> 11) & 3);
-  node.add(hf.truncated, buf, 2, 2, (second >>> 10) & 1);
-  node.add(hf.spanId, buf, 2, 2, second & 0x03ff);
+  addFirstWords(buf, node, hf.bso);
   node.add(hf.timestamp, buf, 4, 4, buf.u32(4));
   node.add(hf.sgt, buf, 8, 2, buf.u16(8));
   const flags = buf.u16(10);
